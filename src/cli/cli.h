@@ -1,0 +1,12 @@
+// cli.h — the commands of the difftx program. Each command lives in its own
+// file, parses its own flags and returns the process exit status:
+// 0 success, 1 failure, 2 a usage error (bad flag or value). `prog` is the
+// path the program was started as; argv[0] is the command's name.
+#ifndef DIFFTX_CLI_H
+#define DIFFTX_CLI_H
+
+#define EXIT_USAGE 2
+
+int cmd_gradcheck(const char *prog, int argc, char **argv);
+
+#endif

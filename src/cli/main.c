@@ -1,0 +1,35 @@
+// main.c — the difftx command line: one word picks the command.
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "difftx.h"
+
+typedef struct {
+    const char *name;
+    int (*run)(const char *prog, int argc, char **argv);
+    const char *summary;
+} Command;
+
+static const Command commands[] = {
+    {"gradcheck", cmd_gradcheck, "check every layer's backward pass against centred differences"},
+};
+static const int n_commands = (int)(sizeof commands / sizeof commands[0]);
+
+static void usage(FILE *f) {
+    fprintf(f, "difftx — Transformers and Differential Transformers from scratch (" REAL_NAME " build)\n\n");
+    fprintf(f, "usage: difftx COMMAND [flags]   (difftx COMMAND --help for its flags)\n\ncommands:\n");
+    for (int i = 0; i < n_commands; i++) fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_USAGE : 0;
+    }
+    for (int i = 0; i < n_commands; i++)
+        if (!strcmp(argv[1], commands[i].name)) return commands[i].run(argv[0], argc - 1, argv + 1);
+    fprintf(stderr, "difftx: unknown command '%s'\n\n", argv[1]);
+    usage(stderr);
+    return EXIT_USAGE;
+}

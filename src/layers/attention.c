@@ -1,0 +1,99 @@
+// attention.c — causal softmax attention, one row at a time.
+//
+// For head h and query position t:
+//   z_s = <q_t, k_s> / sqrt(d)   for s <= t (the causal mask: no peeking ahead)
+//   a_s = softmax(z)_s,          o_t = sum_s a_s v_s
+// Backward, with go = dL/do_t:
+//   dL/da_s = <go, v_s>,   dL/dv_s += a_s go
+//   dL/dz_s = a_s (dL/da_s - sum_r a_r dL/da_r)       (softmax Jacobian)
+//   dL/dq_t += sum_s dL/dz_s k_s / sqrt(d),  dL/dk_s += dL/dz_s q_t / sqrt(d)
+// Future positions s > t never enter the sums, so they get exactly zero
+// attention and zero gradient.
+#include "layers/attention.h"
+
+#include <math.h>
+
+void causal_softmax_row_forward(real *att, const real *q, const real *k, size_t kstride, int t, int T, int d,
+                                real scale) {
+    real mx = -INFINITY;
+    for (int s = 0; s <= t; s++) {
+        const real *ks = k + s * kstride;
+        real z = 0;
+        for (int i = 0; i < d; i++) z += q[i] * ks[i];
+        z *= scale;
+        att[s] = z;
+        mx = z > mx ? z : mx;
+    }
+    real sum = 0;
+    for (int s = 0; s <= t; s++) {
+        att[s] = (real)exp(att[s] - mx); // subtracting the max keeps exp finite
+        sum += att[s];
+    }
+    real inv = 1 / sum;
+    for (int s = 0; s <= t; s++) att[s] *= inv;
+    for (int s = t + 1; s < T; s++) att[s] = 0;
+}
+
+void causal_softmax_row_backward(real *dq, real *dk, const real *datt, const real *att, const real *q,
+                                 const real *k, size_t kstride, int t, int d, real scale) {
+    real dot = 0; // sum_r a_r dL/da_r
+    for (int s = 0; s <= t; s++) dot += att[s] * datt[s];
+    for (int s = 0; s <= t; s++) {
+        real dz = att[s] * (datt[s] - dot) * scale;
+        const real *ks = k + s * kstride;
+        real *dks = dk + s * kstride;
+        for (int i = 0; i < d; i++) {
+            dq[i] += dz * ks[i];
+            dks[i] += dz * q[i];
+        }
+    }
+}
+
+void attention_forward(real *out, real *att, const real *q, const real *k, const real *v, int B, int T, int H,
+                       int d) {
+    const int C = H * d;
+    const real scale = (real)(1.0 / sqrt((double)d));
+    DIFFTX_OMP_FOR
+    for (int bh = 0; bh < B * H; bh++) {
+        int b = bh / H, h = bh % H;
+        size_t base = (size_t)b * T * C + (size_t)h * d; // row 0 of this head
+        for (int t = 0; t < T; t++) {
+            real *a = att + ((size_t)bh * T + t) * T;
+            causal_softmax_row_forward(a, q + base + (size_t)t * C, k + base, C, t, T, d, scale);
+            real *o = out + base + (size_t)t * C;
+            for (int i = 0; i < d; i++) o[i] = 0;
+            for (int s = 0; s <= t; s++) {
+                const real *vs = v + base + (size_t)s * C;
+                for (int i = 0; i < d; i++) o[i] += a[s] * vs[i];
+            }
+        }
+    }
+}
+
+void attention_backward(real *dq, real *dk, real *dv, real *datt, const real *dout, const real *q, const real *k,
+                        const real *v, const real *att, int B, int T, int H, int d) {
+    const int C = H * d;
+    const real scale = (real)(1.0 / sqrt((double)d));
+    DIFFTX_OMP_FOR
+    for (int bh = 0; bh < B * H; bh++) {
+        int b = bh / H, h = bh % H;
+        size_t base = (size_t)b * T * C + (size_t)h * d;
+        for (int t = 0; t < T; t++) {
+            const real *a = att + ((size_t)bh * T + t) * T;
+            real *da = datt + ((size_t)bh * T + t) * T;
+            const real *go = dout + base + (size_t)t * C;
+            for (int s = 0; s <= t; s++) {
+                const real *vs = v + base + (size_t)s * C;
+                real *dvs = dv + base + (size_t)s * C;
+                real acc = 0;
+                for (int i = 0; i < d; i++) {
+                    acc += go[i] * vs[i];
+                    dvs[i] += a[s] * go[i];
+                }
+                da[s] = acc;
+            }
+            causal_softmax_row_backward(dq + base + (size_t)t * C, dk + base, da, a, q + base + (size_t)t * C,
+                                        k + base, C, t, d, scale);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+// loss.c — softmax cross-entropy.
+//
+// p = softmax(z), loss = -log p_y. Its gradient has the famous simple form
+//   dloss/dz_j = p_j - [j == y]
+// (the softmax Jacobian and the log cancel). With the mean over N positions
+// every row is scaled by 1/N.
+#include "layers/loss.h"
+
+#include <math.h>
+
+void softmax_forward(real *probs, const real *logits, int N, int V) {
+    DIFFTX_OMP_FOR
+    for (int n = 0; n < N; n++) {
+        const real *z = logits + (size_t)n * V;
+        real *p = probs + (size_t)n * V;
+        real mx = z[0];
+        for (int j = 1; j < V; j++) mx = z[j] > mx ? z[j] : mx;
+        double sum = 0;
+        for (int j = 0; j < V; j++) {
+            p[j] = (real)exp(z[j] - mx);
+            sum += p[j];
+        }
+        real inv = (real)(1.0 / sum);
+        for (int j = 0; j < V; j++) p[j] *= inv;
+    }
+}
+
+double crossentropy_forward(real *probs, const real *logits, const int *targets, int N, int V) {
+    softmax_forward(probs, logits, N, V);
+    double total = 0;
+    for (int n = 0; n < N; n++) {
+        // -log p_y computed from the logits (log-sum-exp) rather than from p_y,
+        // so a tiny probability does not underflow to log(0).
+        const real *z = logits + (size_t)n * V;
+        real mx = z[0];
+        for (int j = 1; j < V; j++) mx = z[j] > mx ? z[j] : mx;
+        double sum = 0;
+        for (int j = 0; j < V; j++) sum += exp((double)z[j] - mx);
+        total += log(sum) + mx - z[targets[n]];
+    }
+    return total / N;
+}
+
+void crossentropy_backward(real *dlogits, const real *probs, const int *targets, int N, int V, real dloss) {
+    real scale = dloss / (real)N;
+    DIFFTX_OMP_FOR
+    for (int n = 0; n < N; n++) {
+        const real *p = probs + (size_t)n * V;
+        real *dz = dlogits + (size_t)n * V;
+        for (int j = 0; j < V; j++) dz[j] += scale * (p[j] - (j == targets[n]));
+    }
+}
