@@ -33,10 +33,22 @@ typedef struct {
     size_t n_out;
     const GcTensor *tensors;
     int n_tensors;
+    // 0: the two-point difference above. 1: the four-point centred difference
+    //   (8 (L(x+h) - L(x-h)) - (L(x+2h) - L(x-2h))) / 12h, whose error is
+    //   O(h^4) instead of O(h^2). That allows a larger h (GC_STEP4), and a
+    //   larger h divides the rounding noise of L by more: the whole-model
+    //   check needs it, where many gradient components are small.
+    int four_point;
+    // Optional: a fingerprint of the function's kinks (e.g. the signs of
+    // every ReLU input) at the current values. Where the fingerprint at a
+    // perturbed point differs from the one at x, the difference straddles a
+    // kink and says nothing about the derivative: that value is skipped.
+    uint64_t (*kinks)(void *ctx);
 } GcProblem;
 
 typedef struct {
     size_t checked;          // how many values were compared
+    size_t skipped;          // values whose perturbation crossed a kink (see GcProblem.kinks)
     double worst;            // worst relative error
     const char *worst_tensor; // where it was
     size_t worst_index;
@@ -52,9 +64,11 @@ typedef struct {
 // smaller than 1e-2 by their absolute error instead of a ratio of two noises.
 #ifdef DIFFTX_DOUBLE
 #define GC_STEP 1e-5
+#define GC_STEP4 1e-3
 #define GC_FLOOR 1e-8
 #else
 #define GC_STEP 1e-2
+#define GC_STEP4 3e-2
 #define GC_FLOOR 1e-2
 #endif
 

@@ -204,16 +204,18 @@ static int parse_string(Parser *p, char **out, size_t *out_len) {
             continue;
         }
         unsigned char e = p->s[i + 1];  // i + 1 < end: the scan above skipped it as a pair
-        const char *simple = strchr("\"\\/bfnrt", e);
-        if (e != 0 && simple) {
-            static const char decoded[] = "\"\\/\b\f\n\r\t";
-            buf[n++] = decoded[simple - "\"\\/bfnrt"];
+        // The one-letter escapes: \" \\ \/ \b \f \n \r \t.
+        static const char letters[] = "\"\\/bfnrt";
+        static const char decoded[] = "\"\\/\b\f\n\r\t";
+        const char *hit = e ? strchr(letters, e) : NULL;
+        if (hit) {
+            buf[n++] = decoded[hit - letters];
             i += 2;
             continue;
         }
         if (e != 'u') {
             free(buf);
-            return fail(p, i, "invalid escape \\%s in a string", describe(p, i + 1, b));
+            return fail(p, i, "invalid escape in a string: backslash followed by %s", describe(p, i + 1, b));
         }
         unsigned long cp;
         if (read_hex4(p, i + 2, &cp) != 0) {

@@ -218,9 +218,14 @@ static int parse_tensor(const char *label, const char *name, const JsonValue *en
         set_err(err, errlen, "%s: tensor \"%.80s\" has no \"data_offsets\"", label, name);
         return -1;
     }
-    if (json_type(offs) != JSON_ARRAY || json_size(offs) != 2) {
-        set_err(err, errlen, "%s: tensor \"%.80s\": data_offsets is %s with %zu items, expected [begin, end]", label,
-                name, json_type_name(json_type(offs)), json_size(offs));
+    if (json_type(offs) != JSON_ARRAY) {
+        set_err(err, errlen, "%s: tensor \"%.80s\": data_offsets is %s, expected [begin, end]", label, name,
+                json_type_name(json_type(offs)));
+        return -1;
+    }
+    if (json_size(offs) != 2) {
+        set_err(err, errlen, "%s: tensor \"%.80s\": data_offsets has %zu values, expected two: [begin, end]", label,
+                name, json_size(offs));
         return -1;
     }
     uint64_t b, e;
@@ -314,8 +319,8 @@ static int check_overlaps(const char *label, const StFile *f, Range *r, char *er
         if (r[i].begin == r[i].end) continue;
         if (owner >= 0 && r[i].begin < r[owner].end) {
             set_err(err, errlen,
-                    "%s: tensors \"%.80s\" (bytes %" PRIu64 "..%" PRIu64 ") and \"%.80s\" (bytes %" PRIu64 "..%" PRIu64
-                    ") overlap in the data section",
+                    "%s: tensors \"%.80s\" (bytes [%" PRIu64 ", %" PRIu64 ")) and \"%.80s\" (bytes [%" PRIu64
+                    ", %" PRIu64 ")) overlap in the data section",
                     label, f->tensors[r[owner].tensor].name, r[owner].begin, r[owner].end, f->tensors[r[i].tensor].name,
                     r[i].begin, r[i].end);
             return -1;

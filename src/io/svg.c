@@ -380,8 +380,14 @@ int svg_lineplot(const char *path, const char *title, const char *xlabel, const 
             }
         }
     }
-    if (xlo > xhi) xlo = 0, xhi = 1;  // nothing finite to draw: empty axes
-    if (ylo > yhi) ylo = 0, yhi = 1;
+    if (xlo > xhi) {  // nothing finite to draw: empty axes
+        xlo = 0;
+        xhi = 1;
+    }
+    if (ylo > yhi) {
+        ylo = 0;
+        yhi = 1;
+    }
     Axis ax = nice_axis(xlo, xhi, 7), ay = nice_axis(ylo, yhi, 6);
 
     int has_names = 0;
@@ -396,14 +402,16 @@ int svg_lineplot(const char *path, const char *title, const char *xlabel, const 
     }
     int legend = has_names && n_series > 0;
 
-    const double W = 820, H = 500;
+    // The plot area has a fixed size; a legend widens the picture instead of
+    // squeezing the data.
+    const double H = 500;
     Frame f;
     f.top = title ? 52 : 20;
     f.left = 16 + (ylabel ? 22 : 0) + axis_label_width(&ay, 12) + 10;
-    f.width = W - f.left - 28 - (legend ? legend_width(names, n_series) : 0);
+    f.width = 640;
     f.height = H - f.top - 40 - (xlabel ? 22 : 0);
-    if (f.width < 200) f.width = 200;  // a very long legend widens the picture instead
     double w = f.left + f.width + 28 + (legend ? legend_width(names, n_series) : 0);
+    w = fmax(w, text_width(title, 18) + 40);
 
     Sb b = {NULL, 0, 0, 0};
     svg_begin(&b, w, H);
@@ -475,6 +483,7 @@ typedef struct {
     int col_rotated;      // column labels drawn vertically
     double row_w, col_h;  // space taken by the labels
     double cbar_h, cbar_label_w;
+    double title_h;  // space for the panel title
     double w, h;
     double vmin, vmax;
     char lo_text[32], hi_text[32];
@@ -521,12 +530,17 @@ static void layout_panel(const SvgPanel *p, int n_panels, PanelLayout *L) {
     L->cbar_h = fmax(mh, 120);
     L->w = L->row_w + mw + 12 + 14 + 6 + L->cbar_label_w + 8;
     L->w = fmax(L->w, text_width(p->title, 14) + 8);
-    L->h = 26 + L->col_h + L->cbar_h + 10;
+    L->title_h = p->title ? 26 : 4;
+    L->h = L->title_h + L->col_h + L->cbar_h + 10;
 }
+
+// Heatmap labels are often single characters (tokens); a lone space would
+// be invisible, so it is shown as the open-box symbol.
+static const char *token_label(const char *s) { return strcmp(s, " ") == 0 ? "\xe2\x90\xa3" : s; }
 
 static void draw_panel(Sb *b, const SvgPanel *p, const PanelLayout *L, double ox, double oy, int id) {
     const Rgb *map = p->diverging ? BLUE_RED : VIRIDIS;
-    double mx = ox + L->row_w, my = oy + 26 + L->col_h;
+    double mx = ox + L->row_w, my = oy + L->title_h + L->col_h;
     double mw = L->cell * p->cols, mh = L->cell * p->rows;
     char colour[8];
     if (p->title) sb_text(b, mx + mw / 2, oy + 16, 14, "middle", " font-weight=\"bold\"", p->title);
@@ -558,7 +572,8 @@ static void draw_panel(Sb *b, const SvgPanel *p, const PanelLayout *L, double ox
 
     for (int r = 0; p->row_labels && r < p->rows; r += L->row_every)
         if (p->row_labels[r])
-            sb_text(b, mx - 4, my + (r + 0.5) * L->cell + L->font * 0.35, L->font, "end", "", p->row_labels[r]);
+            sb_text(b, mx - 4, my + (r + 0.5) * L->cell + L->font * 0.35, L->font, "end", "",
+                    token_label(p->row_labels[r]));
     for (int c = 0; p->col_labels && c < p->cols; c += L->col_every) {
         if (!p->col_labels[c]) continue;
         double x = mx + (c + 0.5) * L->cell;
@@ -566,9 +581,9 @@ static void draw_panel(Sb *b, const SvgPanel *p, const PanelLayout *L, double ox
             char rot[64];
             double tx = x + L->font * 0.35, ty = my - 4;
             snprintf(rot, sizeof rot, " transform=\"rotate(-90 %.1f %.1f)\"", tx, ty);
-            sb_text(b, tx, ty, L->font, "start", rot, p->col_labels[c]);
+            sb_text(b, tx, ty, L->font, "start", rot, token_label(p->col_labels[c]));
         } else {
-            sb_text(b, x, my - 4, L->font, "middle", "", p->col_labels[c]);
+            sb_text(b, x, my - 4, L->font, "middle", "", token_label(p->col_labels[c]));
         }
     }
 
@@ -667,7 +682,7 @@ int svg_bars(const char *path, const char *title, const char *ylabel, const char
     f.left = 16 + (ylabel ? 22 : 0) + axis_label_width(&ay, 12) + 10;
     f.width = fmax(400, group_w * n_groups);
     f.height = 340;
-    double bottom = rotate ? label_w * 0.75 + 24 : 32;
+    double bottom = rotate ? label_w * 0.6 + 28 : 32;  // sin(35 deg) of the label length
     double w = f.left + f.width + 28 + (legend ? legend_width(series_names, n_series) : 0);
     double h = f.top + f.height + bottom;
     w = fmax(w, text_width(title, 18) + 40);
