@@ -8,5 +8,6 @@
 #define EXIT_USAGE 2
 
 int cmd_gradcheck(const char *prog, int argc, char **argv);
+int cmd_train(const char *prog, int argc, char **argv);
 
 #endif

@@ -12,6 +12,7 @@ typedef struct {
 } Command;
 
 static const Command commands[] = {
+    {"train", cmd_train, "train a model on a text (TinyShakespeare by default)"},
     {"gradcheck", cmd_gradcheck, "check every layer's backward pass against centred differences"},
 };
 static const int n_commands = (int)(sizeof commands / sizeof commands[0]);

@@ -1,0 +1,25 @@
+// args.h — command-line flags: `--name value` and `--name=value`, each
+// checked against its type and range, with one clear line on any mistake.
+#ifndef DIFFTX_ARGS_H
+#define DIFFTX_ARGS_H
+
+typedef enum { ARG_INT, ARG_LONG, ARG_DOUBLE, ARG_STRING, ARG_CHOICE, ARG_FLAG } ArgType;
+
+typedef struct {
+    const char *name; // without the leading "--"
+    ArgType type;
+    void *value;      // int*, long*, double*, const char**, int* (choice index), int* (flag: set to 1)
+    double lo, hi;    // inclusive range for numbers
+    const char *const *choices; // for ARG_CHOICE: two names
+    const char *help;
+    int seen;         // set when the flag was given
+} ArgSpec;
+
+// Parses argv[1..argc) against specs. Returns 0, or 2 (usage error) after
+// printing "difftx CMD: --flag VALUE: what is wrong" to stderr. `--help`
+// prints the flags and returns 1 (caller exits 0).
+int args_parse(const char *cmd, int argc, char **argv, ArgSpec *specs, int n_specs);
+void args_help(const char *cmd, const char *synopsis, const ArgSpec *specs, int n_specs);
+ArgSpec *args_find(ArgSpec *specs, int n_specs, const char *name);
+
+#endif

@@ -1,0 +1,94 @@
+// train.c (command) — `difftx train`: flags named after the config keys,
+// presets, then the loop in src/train.c.
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/args.h"
+#include "cli/cli.h"
+#include "train.h"
+
+int cmd_train(const char *prog, int argc, char **argv) {
+    (void)prog;
+    // Pass 1: the preset (every other flag overrides it).
+    const char *preset = "baby";
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--preset") && i + 1 < argc) preset = argv[i + 1];
+        else if (!strncmp(argv[i], "--preset=", 9)) preset = argv[i] + 9;
+    }
+    TrainOptions o;
+    memset(&o, 0, sizeof o);
+    o.cfg = model_config_default();
+    if (train_preset(preset, &o)) {
+        fprintf(stderr, "difftx train: --preset %s: unknown preset, expected tiny, baby or laptop\n", preset);
+        return EXIT_USAGE;
+    }
+    o.data = "data/tinyshakespeare/input.txt";
+    o.out = "runs/model.safetensors";
+    o.weight_decay = 0.1, o.grad_clip = 1.0, o.seed = 1337, o.save_every = 500;
+    long seed = 1337;
+    ModelConfig *c = &o.cfg;
+    const char *preset_arg = NULL;
+    ArgSpec specs[] = {
+        {"preset", ARG_STRING, &preset_arg, 0, 0, NULL, "tiny (seconds), baby (default) or laptop", 0},
+        {"attn", ARG_CHOICE, &c->attn, 0, 0, attn_names, "attention", 0},
+        {"pos", ARG_CHOICE, &c->pos, 0, 0, pos_names, "positions", 0},
+        {"norm", ARG_CHOICE, &c->norm, 0, 0, norm_names, "normalisation", 0},
+        {"ffn", ARG_CHOICE, &c->ffn, 0, 0, ffn_names, "feed-forward", 0},
+        {"ffn_hidden", ARG_INT, &c->ffn_hidden, 1, 1 << 20, NULL, "feed-forward width (default per SPEC)", 0},
+        {"n_layer", ARG_INT, &c->n_layer, 1, 256, NULL, "blocks", 0},
+        {"n_head", ARG_INT, &c->n_head, 1, 256, NULL, "attention heads (differential: pairs of them)", 0},
+        {"n_embd", ARG_INT, &c->n_embd, 1, 16384, NULL, "model width C", 0},
+        {"block_size", ARG_INT, &c->block_size, 1, 8192, NULL, "context length T", 0},
+        {"batch", ARG_INT, &o.batch, 1, 65536, NULL, "windows per step B", 0},
+        {"lr", ARG_DOUBLE, &o.lr, 1e-9, 10, NULL, "peak learning rate", 0},
+        {"min_lr", ARG_DOUBLE, &o.min_lr, 0, 10, NULL, "learning rate at the end of the cosine", 0},
+        {"warmup", ARG_LONG, &o.warmup, 0, 1e12, NULL, "warmup iterations", 0},
+        {"weight_decay", ARG_DOUBLE, &o.weight_decay, 0, 10, NULL, "AdamW decay on matrices and embeddings", 0},
+        {"max_iters", ARG_LONG, &o.max_iters, 1, 1e12, NULL, "iterations", 0},
+        {"max_time", ARG_DOUBLE, &o.max_time, 0, 1e9, NULL, "stop (and save) after this many seconds", 0},
+        {"stop_after", ARG_LONG, &o.stop_after, 1, 1e12, NULL, "stop (and save) after this iteration", 0},
+        {"eval_every", ARG_LONG, &o.eval_every, 0, 1e12, NULL, "iterations between validation losses", 0},
+        {"eval_iters", ARG_LONG, &o.eval_iters, 1, 1e9, NULL, "batches averaged per validation loss", 0},
+        {"save_every", ARG_LONG, &o.save_every, 0, 1e12, NULL, "iterations between checkpoints", 0},
+        {"seed", ARG_LONG, &seed, 0, 9.2e18, NULL, "random seed (weights and batches)", 0},
+        {"threads", ARG_INT, &o.threads, 1, 1024, NULL, "OpenMP threads (default: all cores)", 0},
+        {"data", ARG_STRING, &o.data, 0, 0, NULL, "training text", 0},
+        {"out", ARG_STRING, &o.out, 0, 0, NULL, "checkpoint to write (.csv log and .svg plot beside it)", 0},
+        {"resume", ARG_STRING, &o.resume, 0, 0, NULL, "continue from this checkpoint", 0},
+        {"quiet", ARG_FLAG, &o.quiet, 0, 0, NULL, "no progress lines", 0},
+    };
+    const int n_specs = (int)(sizeof specs / sizeof specs[0]);
+    int rc = args_parse("train", argc, argv, specs, n_specs);
+    if (rc == 1) {
+        args_help("train", "[--preset NAME] [flags]", specs, n_specs);
+        return 0;
+    }
+    if (rc) return rc;
+    o.seed = (uint64_t)seed;
+    if (o.resume && !args_find(specs, n_specs, "max_iters")->seen) o.max_iters = 0; // the checkpoint's
+    if (!c->ffn_hidden || !args_find(specs, n_specs, "ffn_hidden")->seen) c->ffn_hidden = 0;
+    if (!o.resume) {
+        char err[512];
+        c->vocab_size = 256; // checked for real once the data is read
+        ModelConfig probe = *c;
+        if (!probe.ffn_hidden) probe.ffn_hidden = model_default_ffn_hidden(probe.ffn, probe.n_embd);
+        if (model_config_check(&probe, err, sizeof err)) {
+            fprintf(stderr, "difftx train: %s\n", err);
+            return EXIT_USAGE;
+        }
+    }
+    FILE *f = fopen(o.data, "rb");
+    if (!f) {
+        fprintf(stderr, "difftx train: --data %s: file not found%s\n", o.data,
+                strstr(o.data, "tinyshakespeare") ? " (run `make data` to fetch TinyShakespeare)" : "");
+        return 1;
+    }
+    fclose(f);
+    TrainResult res;
+    char err[1024];
+    if (train_run(&o, &res, err, sizeof err)) {
+        fprintf(stderr, "difftx train: %s\n", err);
+        return 1;
+    }
+    return 0;
+}
