@@ -4,6 +4,8 @@
 #   make test       make sure cmocka is installed, build every test in float and double, run them
 #   make data       fetch (or copy from $$TINYSHAKESPEARE) and verify TinyShakespeare
 #   make gradcheck  print the per-layer gradient-check table
+#   make train      data + build + train the `baby` differential/rotary model, then sample
+#   make sample     more text from the model `make train` wrote
 #
 # Options: CC=clang, OMP=0 (no OpenMP), SAN=1 (AddressSanitizer + UBSan), NATIVE=0.
 
@@ -62,7 +64,7 @@ CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS   = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
 .SECONDARY:
-.PHONY: all test test-build cmocka data gradcheck clean
+.PHONY: all test test-build cmocka data gradcheck train sample clean
 all: bin/difftx bin/difftx64
 
 bin/difftx: $(LIB32) $(B32)/src/cli/main.o
@@ -101,6 +103,17 @@ data:
 
 gradcheck: all
 	bin/difftx gradcheck
+
+MODEL ?= runs/baby.safetensors
+
+train: data all
+	bin/difftx train --preset baby --attn differential --pos rotary --out $(MODEL)
+	@echo; echo "--- a sample from $(MODEL) (make sample for more) ---"
+	@bin/difftx sample --model $(MODEL) --tokens 400
+
+sample: all
+	@test -f $(MODEL) || { echo "no model at $(MODEL): run 'make train' first"; exit 1; }
+	@bin/difftx sample --model $(MODEL) --tokens 1500
 
 clean:
 	rm -rf build bin

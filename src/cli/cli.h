@@ -8,6 +8,9 @@
 #define EXIT_USAGE 2
 
 int cmd_gradcheck(const char *prog, int argc, char **argv);
+int cmd_sample(const char *prog, int argc, char **argv);
+int cmd_eval(const char *prog, int argc, char **argv);
+int cmd_info(const char *prog, int argc, char **argv);
 int cmd_train(const char *prog, int argc, char **argv);
 
 #endif

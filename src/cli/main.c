@@ -13,6 +13,9 @@ typedef struct {
 
 static const Command commands[] = {
     {"train", cmd_train, "train a model on a text (TinyShakespeare by default)"},
+    {"sample", cmd_sample, "generate text from a checkpoint, streaming it as it is produced"},
+    {"eval", cmd_eval, "mean loss (and optionally its gradient) of a checkpoint on a text, per SPEC"},
+    {"info", cmd_info, "describe a checkpoint: configuration, parameter counts, training state"},
     {"gradcheck", cmd_gradcheck, "check every layer's backward pass against centred differences"},
 };
 static const int n_commands = (int)(sizeof commands / sizeof commands[0]);

@@ -1,0 +1,91 @@
+// eval.c (command) — `difftx eval`: SPEC.md's evaluation contract. Prints
+// `loss: %.6f` on stdout; everything else goes to stderr, so the one line is
+// easy to parse and compare with another framework.
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "checkpoint.h"
+#include "cli/args.h"
+#include "cli/cli.h"
+#include "eval.h"
+
+int cmd_eval(const char *prog, int argc, char **argv) {
+    (void)prog;
+    const char *model = NULL, *text = NULL, *grad = NULL;
+    int batch = 8;
+    ArgSpec specs[] = {
+        {"model", ARG_STRING, &model, 0, 0, NULL, "checkpoint to evaluate (required)", 0},
+        {"text", ARG_STRING, &text, 0, 0, NULL, "text file to evaluate on (required)", 0},
+        {"grad", ARG_STRING, &grad, 0, 0, NULL, "also write d(loss)/d(tensor) for every model tensor to this file", 0},
+        {"batch", ARG_INT, &batch, 1, 1 << 20, NULL, "windows per forward pass; does not change the result (default 8)", 0},
+    };
+    const int ns = (int)(sizeof specs / sizeof specs[0]);
+    int rc = args_parse("eval", argc, argv, specs, ns);
+    if (rc == 1) {
+        args_help("eval", "--model FILE --text FILE [--grad OUT] [--batch N]", specs, ns);
+        return 0;
+    }
+    if (rc) return rc;
+    if (!model || !text) {
+        fprintf(stderr, "difftx eval: --%s FILE is required\n", !model ? "model" : "text");
+        return EXIT_USAGE;
+    }
+
+    char err[512];
+    Model m;
+    Vocab v;
+    if (checkpoint_load(model, &m, &v, NULL, NULL, NULL, err, sizeof err)) {
+        fprintf(stderr, "difftx eval: %s\n", err);
+        return 1;
+    }
+    unsigned char *bytes = NULL;
+    int *tokens = NULL;
+    size_t n = 0, bad = 0;
+    rc = 1;
+    if (data_load_text(text, &bytes, &n, err, sizeof err)) {
+        fprintf(stderr, "difftx eval: %s\n", err);
+        goto done;
+    }
+    if (!(tokens = malloc(n * sizeof(int)))) {
+        fprintf(stderr, "difftx eval: out of memory for %zu tokens\n", n);
+        goto done;
+    }
+    if (vocab_encode(&v, bytes, n, tokens, &bad)) {
+        char b[32];
+        vocab_describe_byte(bytes[bad], b, sizeof b);
+        fprintf(stderr, "difftx eval: %s: byte %s at offset %zu is not in the model's vocabulary (%d bytes)\n", text,
+                b, bad, v.size);
+        goto done;
+    }
+    const int T = m.cfg.block_size;
+    const size_t W = eval_n_windows(n, T);
+    if (W == 0) {
+        fprintf(stderr, "difftx eval: %s: %zu bytes is too short; one window needs block_size + 1 = %d\n", text, n,
+                T + 1);
+        goto done;
+    }
+    const int B = W < (size_t)batch ? (int)W : batch;
+    if (model_alloc_acts(&m, B, T, err, sizeof err)) {
+        fprintf(stderr, "difftx eval: %s\n", err);
+        goto done;
+    }
+    fprintf(stderr, "eval: %zu windows of %d tokens (%zu of %zu tokens used), batch %d\n", W, T, W * T + 1, n, B);
+    double loss;
+    if (eval_windows(&m, tokens, n, B, &loss, grad != NULL)) {
+        fprintf(stderr, "difftx eval: out of memory for the gradient accumulator\n");
+        goto done;
+    }
+    printf("loss: %.6f\n", loss);
+    fflush(stdout);
+    if (grad) {
+        if (checkpoint_save_grads(grad, &m, err, sizeof err)) {
+            fprintf(stderr, "difftx eval: --grad: %s\n", err);
+            goto done;
+        }
+        fprintf(stderr, "eval: gradient of the mean loss written to %s\n", grad);
+    }
+    rc = 0;
+done:
+    free(bytes), free(tokens), model_free(&m);
+    return rc;
+}
