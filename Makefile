@@ -6,6 +6,7 @@
 #   make gradcheck  print the per-layer gradient-check table
 #   make train      data + build + train the `baby` differential/rotary model, then sample
 #   make sample     more text from the model `make train` wrote
+#   make bench      training speed of the `baby` model on this machine, standard and differential
 #
 # Options: CC=clang, OMP=0 (no OpenMP), SAN=1 (AddressSanitizer + UBSan), NATIVE=0.
 
@@ -64,7 +65,7 @@ CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS   = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
 .SECONDARY:
-.PHONY: all test test-build cmocka data gradcheck train sample clean
+.PHONY: all test test-build cmocka data gradcheck train sample bench clean
 all: bin/difftx bin/difftx64
 
 bin/difftx: $(LIB32) $(B32)/src/cli/main.o
@@ -114,6 +115,11 @@ train: data all
 sample: all
 	@test -f $(MODEL) || { echo "no model at $(MODEL): run 'make train' first"; exit 1; }
 	@bin/difftx sample --model $(MODEL) --tokens 1500
+
+bench: all
+	bin/difftx bench --preset baby --attn standard
+	@echo
+	bin/difftx bench --preset baby --attn differential
 
 clean:
 	rm -rf build bin

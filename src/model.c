@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "layers/attention.h"
 #include "layers/diffattn.h"
@@ -28,6 +29,8 @@
 #include "layers/positions.h"
 #include "rng.h"
 
+const char *const prof_names[PROF_N] = {"embedding", "norms", "linear", "rotary", "attention", "feed-forward",
+                                         "loss"};
 const char *const attn_names[2] = {"standard", "differential"};
 const char *const pos_names[2] = {"sinusoidal", "rotary"};
 const char *const norm_names[2] = {"rmsnorm", "layernorm"};
@@ -323,6 +326,19 @@ void model_free(Model *m) {
 
 // ------------------------------------------------------------ forward
 
+static double seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+// Runs `call`, adding its time to m->prof->dir[kind] when profiling.
+#define TIMED(kind, dir, ...)                                                                                     \
+    do {                                                                                                         \
+        double t_ = m->prof ? seconds() : 0;                                                                     \
+        __VA_ARGS__;                                                                                             \
+        if (m->prof) m->prof->dir[kind] += seconds() - t_;                                                       \
+    } while (0)
+
 static void norm_forward(const Model *m, real *out, real *mean, real *rstd, const real *x, const real *w,
                          const real *b, int N) {
     const int C = m->cfg.n_embd;
@@ -354,43 +370,53 @@ double model_forward(Model *m, const int *inputs, const int *targets, int B, int
     if (targets) memcpy(m->targets, targets, (size_t)N * sizeof(int));
 
     real *x = m->layer[0].x_in;
-    embedding_forward(x, inputs, m->p.tok_emb, N, C);
-    if (c->pos == POS_SINUSOIDAL) sinusoidal_forward(x, B, T, C);
-
+    TIMED(PROF_EMBED, fwd, {
+        embedding_forward(x, inputs, m->p.tok_emb, N, C);
+        if (c->pos == POS_SINUSOIDAL) sinusoidal_forward(x, B, T, C);
+    });
     for (int l = 0; l < c->n_layer; l++) {
         BlockActs *a = &m->layer[l];
         const BlockParams *p = &m->p.blocks[l];
-        // attention sub-layer
-        norm_forward(m, a->ln1, a->ln1_mean, a->ln1_rstd, a->x_in, p->norm1_w, p->norm1_b, N);
+        // attention sub-layer: x_mid = x_in + wo(attn(norm1(x_in)))
+        TIMED(PROF_NORM, fwd, norm_forward(m, a->ln1, a->ln1_mean, a->ln1_rstd, a->x_in, p->norm1_w, p->norm1_b, N));
         real *q = c->pos == POS_ROTARY ? a->q_pre : a->q, *k = c->pos == POS_ROTARY ? a->k_pre : a->k;
-        linear_forward(q, a->ln1, p->wq, NULL, N, C, C);
-        linear_forward(k, a->ln1, p->wk, NULL, N, C, C);
-        linear_forward(a->v, a->ln1, p->wv, NULL, N, C, C);
-        if (c->pos == POS_ROTARY) {
-            rope_forward(a->q, a->q_pre, B, T, H, d, c->rope_base);
-            rope_forward(a->k, a->k_pre, B, T, H, d, c->rope_base);
-        }
-        if (c->attn == ATTN_STANDARD)
-            attention_forward(a->y, a->att, a->q, a->k, a->v, B, T, H, d);
-        else
-            diffattn_forward(a->y, a->att, a->att2, a->o, a->o_rstd, a->q, a->k, a->v, p->lambda_q1, p->lambda_k1,
-                             p->lambda_q2, p->lambda_k2, p->subln_w, lambda_init_at(l), B, T, H, d,
-                             (real)c->norm_eps);
+        TIMED(PROF_LINEAR, fwd, {
+            linear_forward(q, a->ln1, p->wq, NULL, N, C, C);
+            linear_forward(k, a->ln1, p->wk, NULL, N, C, C);
+            linear_forward(a->v, a->ln1, p->wv, NULL, N, C, C);
+        });
+        if (c->pos == POS_ROTARY)
+            TIMED(PROF_ROPE, fwd, {
+                rope_forward(a->q, a->q_pre, B, T, H, d, c->rope_base);
+                rope_forward(a->k, a->k_pre, B, T, H, d, c->rope_base);
+            });
+        TIMED(PROF_ATTN, fwd, {
+            if (c->attn == ATTN_STANDARD)
+                attention_forward(a->y, a->att, a->q, a->k, a->v, B, T, H, d);
+            else
+                diffattn_forward(a->y, a->att, a->att2, a->o, a->o_rstd, a->q, a->k, a->v, p->lambda_q1,
+                                 p->lambda_k1, p->lambda_q2, p->lambda_k2, p->subln_w, lambda_init_at(l), B, T, H, d,
+                                 (real)c->norm_eps);
+        });
         real *proj = m->d_s1; // scratch: the sub-layer's output before the residual add
-        linear_forward(proj, a->y, p->wo, NULL, N, C, C);
-        add_into(a->x_mid, a->x_in, proj, NC);
-        // feed-forward sub-layer
-        norm_forward(m, a->ln2, a->ln2_mean, a->ln2_rstd, a->x_mid, p->norm2_w, p->norm2_b, N);
-        if (c->ffn == FFN_SWIGLU)
-            swiglu_forward(proj, a->ffn_a, a->ffn_b, a->ffn_h, a->ln2, p->w_gate, p->w_up, p->w_down, N, C, F);
-        else
-            relu_ffn_forward(proj, a->ffn_a, a->ffn_h, a->ln2, p->w1, p->b1, p->w2, p->b2, N, C, F);
+        TIMED(PROF_LINEAR, fwd, {
+            linear_forward(proj, a->y, p->wo, NULL, N, C, C);
+            add_into(a->x_mid, a->x_in, proj, NC);
+        });
+        // feed-forward sub-layer: x_out = x_mid + ffn(norm2(x_mid))
+        TIMED(PROF_NORM, fwd, norm_forward(m, a->ln2, a->ln2_mean, a->ln2_rstd, a->x_mid, p->norm2_w, p->norm2_b, N));
         real *next = l + 1 < c->n_layer ? m->layer[l + 1].x_in : m->x_out;
-        add_into(next, a->x_mid, proj, NC);
+        TIMED(PROF_FFN, fwd, {
+            if (c->ffn == FFN_SWIGLU)
+                swiglu_forward(proj, a->ffn_a, a->ffn_b, a->ffn_h, a->ln2, p->w_gate, p->w_up, p->w_down, N, C, F);
+            else
+                relu_ffn_forward(proj, a->ffn_a, a->ffn_h, a->ln2, p->w1, p->b1, p->w2, p->b2, N, C, F);
+            add_into(next, a->x_mid, proj, NC);
+        });
     }
-    norm_forward(m, m->lnf, m->lnf_mean, m->lnf_rstd, m->x_out, m->p.norm_f_w, m->p.norm_f_b, N);
-    linear_forward(m->logits, m->lnf, m->p.lm_head, NULL, N, C, V);
-    m->loss = targets ? crossentropy_forward(m->probs, m->logits, targets, N, V) : 0;
+    TIMED(PROF_NORM, fwd, norm_forward(m, m->lnf, m->lnf_mean, m->lnf_rstd, m->x_out, m->p.norm_f_w, m->p.norm_f_b, N));
+    TIMED(PROF_LINEAR, fwd, linear_forward(m->logits, m->lnf, m->p.lm_head, NULL, N, C, V));
+    TIMED(PROF_LOSS, fwd, m->loss = targets ? crossentropy_forward(m->probs, m->logits, targets, N, V) : 0);
     return m->loss;
 }
 
@@ -405,13 +431,18 @@ void model_backward(Model *m) {
     const size_t NC = (size_t)N * C;
     ModelParams *g = &m->g;
 
-    memset(m->d_logits, 0, (size_t)N * V * sizeof(real));
-    crossentropy_backward(m->d_logits, m->probs, m->targets, N, V, 1);
-    memset(m->d_ln, 0, NC * sizeof(real));
-    linear_backward(m->d_ln, g->lm_head, NULL, m->d_logits, m->lnf, m->p.lm_head, N, C, V);
+    TIMED(PROF_LOSS, bwd, {
+        memset(m->d_logits, 0, (size_t)N * V * sizeof(real));
+        crossentropy_backward(m->d_logits, m->probs, m->targets, N, V, 1);
+    });
+    TIMED(PROF_LINEAR, bwd, {
+        memset(m->d_ln, 0, NC * sizeof(real));
+        linear_backward(m->d_ln, g->lm_head, NULL, m->d_logits, m->lnf, m->p.lm_head, N, C, V);
+    });
     memset(m->d_x, 0, NC * sizeof(real));
-    norm_backward(m, m->d_x, g->norm_f_w, g->norm_f_b, m->d_ln, m->x_out, m->p.norm_f_w, m->lnf_mean,
-                  m->lnf_rstd, N);
+    TIMED(PROF_NORM, bwd,
+          norm_backward(m, m->d_x, g->norm_f_w, g->norm_f_b, m->d_ln, m->x_out, m->p.norm_f_w, m->lnf_mean,
+                        m->lnf_rstd, N));
 
     for (int l = c->n_layer - 1; l >= 0; l--) {
         const BlockActs *a = &m->layer[l];
@@ -419,40 +450,54 @@ void model_backward(Model *m) {
         BlockParams *gp = &g->blocks[l];
         // feed-forward sub-layer: d_x is dL/d(x_mid + ffn(...)); the residual
         // path keeps it, the ffn path adds through norm2.
-        memset(m->d_ln, 0, NC * sizeof(real));
-        if (c->ffn == FFN_SWIGLU)
-            swiglu_backward(m->d_ln, gp->w_gate, gp->w_up, gp->w_down, m->d_f1, m->d_f2, m->d_x, a->ln2, a->ffn_a,
-                            a->ffn_b, a->ffn_h, p->w_gate, p->w_up, p->w_down, N, C, F);
-        else
-            relu_ffn_backward(m->d_ln, gp->w1, gp->b1, gp->w2, gp->b2, m->d_f1, m->d_x, a->ln2, a->ffn_a, a->ffn_h,
-                              p->w1, p->w2, N, C, F);
-        norm_backward(m, m->d_x, gp->norm2_w, gp->norm2_b, m->d_ln, a->x_mid, p->norm2_w, a->ln2_mean,
-                      a->ln2_rstd, N);
-        // attention sub-layer
-        memset(m->d_y, 0, NC * sizeof(real));
-        linear_backward(m->d_y, gp->wo, NULL, m->d_x, a->y, p->wo, N, C, C);
+        TIMED(PROF_FFN, bwd, {
+            memset(m->d_ln, 0, NC * sizeof(real));
+            if (c->ffn == FFN_SWIGLU)
+                swiglu_backward(m->d_ln, gp->w_gate, gp->w_up, gp->w_down, m->d_f1, m->d_f2, m->d_x, a->ln2,
+                                a->ffn_a, a->ffn_b, a->ffn_h, p->w_gate, p->w_up, p->w_down, N, C, F);
+            else
+                relu_ffn_backward(m->d_ln, gp->w1, gp->b1, gp->w2, gp->b2, m->d_f1, m->d_x, a->ln2, a->ffn_a,
+                                  a->ffn_h, p->w1, p->w2, N, C, F);
+        });
+        TIMED(PROF_NORM, bwd,
+              norm_backward(m, m->d_x, gp->norm2_w, gp->norm2_b, m->d_ln, a->x_mid, p->norm2_w, a->ln2_mean,
+                            a->ln2_rstd, N));
+        // attention sub-layer, the same way
+        TIMED(PROF_LINEAR, bwd, {
+            memset(m->d_y, 0, NC * sizeof(real));
+            linear_backward(m->d_y, gp->wo, NULL, m->d_x, a->y, p->wo, N, C, C);
+        });
         const int rot = c->pos == POS_ROTARY;
         real *dq = rot ? m->d_qr : m->d_q, *dk = rot ? m->d_kr : m->d_k;
-        memset(dq, 0, NC * sizeof(real)), memset(dk, 0, NC * sizeof(real)), memset(m->d_v, 0, NC * sizeof(real));
-        if (c->attn == ATTN_STANDARD)
-            attention_backward(dq, dk, m->d_v, m->d_att, m->d_y, a->q, a->k, a->v, a->att, B, T, H, d);
-        else
-            diffattn_backward(dq, dk, m->d_v, gp->lambda_q1, gp->lambda_k1, gp->lambda_q2, gp->lambda_k2,
-                              gp->subln_w, m->d_s1, m->d_s2, m->d_att, m->d_y, a->q, a->k, a->v, a->att, a->att2,
-                              a->o, a->o_rstd, p->lambda_q1, p->lambda_k1, p->lambda_q2, p->lambda_k2, p->subln_w,
-                              lambda_init_at(l), B, T, H, d);
-        if (rot) {
-            memset(m->d_q, 0, NC * sizeof(real)), memset(m->d_k, 0, NC * sizeof(real));
-            rope_backward(m->d_q, m->d_qr, B, T, H, d, c->rope_base);
-            rope_backward(m->d_k, m->d_kr, B, T, H, d, c->rope_base);
-        }
-        memset(m->d_ln, 0, NC * sizeof(real));
-        linear_backward(m->d_ln, gp->wq, NULL, m->d_q, a->ln1, p->wq, N, C, C);
-        linear_backward(m->d_ln, gp->wk, NULL, m->d_k, a->ln1, p->wk, N, C, C);
-        linear_backward(m->d_ln, gp->wv, NULL, m->d_v, a->ln1, p->wv, N, C, C);
-        norm_backward(m, m->d_x, gp->norm1_w, gp->norm1_b, m->d_ln, a->x_in, p->norm1_w, a->ln1_mean, a->ln1_rstd,
-                      N);
+        TIMED(PROF_ATTN, bwd, {
+            memset(dq, 0, NC * sizeof(real)), memset(dk, 0, NC * sizeof(real));
+            memset(m->d_v, 0, NC * sizeof(real));
+            if (c->attn == ATTN_STANDARD)
+                attention_backward(dq, dk, m->d_v, m->d_att, m->d_y, a->q, a->k, a->v, a->att, B, T, H, d);
+            else
+                diffattn_backward(dq, dk, m->d_v, gp->lambda_q1, gp->lambda_k1, gp->lambda_q2, gp->lambda_k2,
+                                  gp->subln_w, m->d_s1, m->d_s2, m->d_att, m->d_y, a->q, a->k, a->v, a->att,
+                                  a->att2, a->o, a->o_rstd, p->lambda_q1, p->lambda_k1, p->lambda_q2, p->lambda_k2,
+                                  p->subln_w, lambda_init_at(l), B, T, H, d);
+        });
+        if (rot)
+            TIMED(PROF_ROPE, bwd, {
+                memset(m->d_q, 0, NC * sizeof(real)), memset(m->d_k, 0, NC * sizeof(real));
+                rope_backward(m->d_q, m->d_qr, B, T, H, d, c->rope_base);
+                rope_backward(m->d_k, m->d_kr, B, T, H, d, c->rope_base);
+            });
+        TIMED(PROF_LINEAR, bwd, {
+            memset(m->d_ln, 0, NC * sizeof(real));
+            linear_backward(m->d_ln, gp->wq, NULL, m->d_q, a->ln1, p->wq, N, C, C);
+            linear_backward(m->d_ln, gp->wk, NULL, m->d_k, a->ln1, p->wk, N, C, C);
+            linear_backward(m->d_ln, gp->wv, NULL, m->d_v, a->ln1, p->wv, N, C, C);
+        });
+        TIMED(PROF_NORM, bwd,
+              norm_backward(m, m->d_x, gp->norm1_w, gp->norm1_b, m->d_ln, a->x_in, p->norm1_w, a->ln1_mean,
+                            a->ln1_rstd, N));
     }
-    if (c->pos == POS_SINUSOIDAL) sinusoidal_backward(m->d_x, B, T, C);
-    embedding_backward(g->tok_emb, m->d_x, m->inputs, N, C);
+    TIMED(PROF_EMBED, bwd, {
+        if (c->pos == POS_SINUSOIDAL) sinusoidal_backward(m->d_x, B, T, C);
+        embedding_backward(g->tok_emb, m->d_x, m->inputs, N, C);
+    });
 }

@@ -69,6 +69,13 @@ typedef struct {
     real *ffn_a, *ffn_b, *ffn_h; // swiglu: g, u, h; relu: a, h (ffn_b unused)
 } BlockActs;
 
+// Where the time goes, by layer kind (filled only when Model.prof is set).
+typedef enum { PROF_EMBED, PROF_NORM, PROF_LINEAR, PROF_ROPE, PROF_ATTN, PROF_FFN, PROF_LOSS, PROF_N } ProfKind;
+extern const char *const prof_names[PROF_N];
+typedef struct {
+    double fwd[PROF_N], bwd[PROF_N]; // seconds
+} ModelProfile;
+
 typedef struct {
     ModelConfig cfg;
     int d, F; // head width C/H, feed-forward width
@@ -88,6 +95,7 @@ typedef struct {
     real *d_x, *d_ln, *d_y, *d_q, *d_k, *d_v, *d_qr, *d_kr, *d_s1, *d_s2, *d_att, *d_f1, *d_f2, *d_logits;
     int B, T; // the shape of the last forward pass
     double loss;
+    ModelProfile *prof; // NULL, or where to add up time per layer kind
 } Model;
 
 // Allocates the parameter and gradient buffers (zeroed). 0 ok, -1 out of memory.

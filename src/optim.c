@@ -13,6 +13,7 @@
 
 void adamw_update(real *p, const real *g, real *m, real *v, size_t n, const AdamWConfig *cfg, long step,
                   int decay) {
+    // EXERCISE BEGIN 09 adamw_update
     const double b1 = cfg->beta1, b2 = cfg->beta2;
     const double c1 = 1.0 - pow(b1, (double)step), c2 = 1.0 - pow(b2, (double)step);
     const real shrink = decay ? (real)(1.0 - cfg->lr * cfg->weight_decay) : 1;
@@ -24,13 +25,16 @@ void adamw_update(real *p, const real *g, real *m, real *v, size_t n, const Adam
         real mhat = m[i] * rc1, vhat = v[i] * rc2;
         p[i] = p[i] * shrink - lr * mhat / ((real)sqrt(vhat) + eps);
     }
+    // EXERCISE END
 }
 
 double lr_schedule(long it, long warmup, long max_iters, double lr, double min_lr) {
+    // EXERCISE BEGIN 09 lr_schedule
     if (it < warmup) return lr * (double)(it + 1) / (double)(warmup + 1);
     if (it >= max_iters) return min_lr;
     double progress = (double)(it - warmup) / (double)(max_iters - warmup);
     return min_lr + 0.5 * (1.0 + cos(3.14159265358979323846 * progress)) * (lr - min_lr);
+    // EXERCISE END
 }
 
 double grad_global_norm(const real *g, size_t n) {
@@ -40,8 +44,10 @@ double grad_global_norm(const real *g, size_t n) {
 }
 
 double clip_grad_norm(real *g, size_t n, double norm, double max_norm) {
+    // EXERCISE BEGIN 09 clip_grad_norm
     if (!(norm > max_norm)) return 1.0;
     double scale = max_norm / (norm + 1e-6);
     for (size_t i = 0; i < n; i++) g[i] = (real)(g[i] * scale);
     return scale;
+    // EXERCISE END
 }

@@ -12,5 +12,6 @@ int cmd_sample(const char *prog, int argc, char **argv);
 int cmd_eval(const char *prog, int argc, char **argv);
 int cmd_info(const char *prog, int argc, char **argv);
 int cmd_train(const char *prog, int argc, char **argv);
+int cmd_bench(const char *prog, int argc, char **argv);
 
 #endif

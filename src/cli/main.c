@@ -16,6 +16,7 @@ static const Command commands[] = {
     {"sample", cmd_sample, "generate text from a checkpoint, streaming it as it is produced"},
     {"eval", cmd_eval, "mean loss (and optionally its gradient) of a checkpoint on a text, per SPEC"},
     {"info", cmd_info, "describe a checkpoint: configuration, parameter counts, training state"},
+    {"bench", cmd_bench, "measure training speed on this machine (tokens/s, GFLOP/s, time per layer kind)"},
     {"gradcheck", cmd_gradcheck, "check every layer's backward pass against centred differences"},
 };
 static const int n_commands = (int)(sizeof commands / sizeof commands[0]);

@@ -36,6 +36,7 @@ void causal_softmax_row_forward(real *att, const real *q, const real *k, size_t 
 
 void causal_softmax_row_backward(real *dq, real *dk, const real *datt, const real *att, const real *q,
                                  const real *k, size_t kstride, int t, int d, real scale) {
+    // EXERCISE BEGIN 06 causal_softmax_row_backward
     real dot = 0; // sum_r a_r dL/da_r
     for (int s = 0; s <= t; s++) dot += att[s] * datt[s];
     for (int s = 0; s <= t; s++) {
@@ -47,6 +48,7 @@ void causal_softmax_row_backward(real *dq, real *dk, const real *datt, const rea
             dks[i] += dz * q[i];
         }
     }
+    // EXERCISE END
 }
 
 void attention_forward(real *out, real *att, const real *q, const real *k, const real *v, int B, int T, int H,
@@ -72,6 +74,7 @@ void attention_forward(real *out, real *att, const real *q, const real *k, const
 
 void attention_backward(real *dq, real *dk, real *dv, real *datt, const real *dout, const real *q, const real *k,
                         const real *v, const real *att, int B, int T, int H, int d) {
+    // EXERCISE BEGIN 06 attention_backward
     const int C = H * d;
     const real scale = (real)(1.0 / sqrt((double)d));
     DIFFTX_OMP_FOR
@@ -96,4 +99,5 @@ void attention_backward(real *dq, real *dk, real *dv, real *datt, const real *do
                                         k + base, C, t, d, scale);
         }
     }
+    // EXERCISE END
 }

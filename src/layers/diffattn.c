@@ -78,14 +78,17 @@ void diffattn_backward(real *dq, real *dk, real *dv, real *dlq1, real *dlk1, rea
     const real lambda = (real)diffattn_lambda(lq1, lk1, lq2, lk2, d, lambda_init);
     const size_t n = (size_t)rows * W;
 
+    // EXERCISE BEGIN 14 headwise_norm_backward
     // through the (1 - lambda_init) scale and the headwise RMSNorm
     const real post = (real)(1.0 - lambda_init);
     for (size_t i = 0; i < n; i++) sc_out[i] = dout[i] * post;
     memset(sc_o, 0, n * sizeof(real));
     rmsnorm_backward(sc_o, dsubln_w, sc_out, o, subln_w, rstd, rows, W);
+    // EXERCISE END
     const real *g = sc_o;
 
     double dlambda = 0;
+    // EXERCISE BEGIN 12 diffattn_maps_backward
     DIFFTX_OMP_FOR_SUM(dlambda)
     for (int bh = 0; bh < B * Hd; bh++) {
         int b = bh / Hd, h = bh % Hd;
@@ -115,7 +118,9 @@ void diffattn_backward(real *dq, real *dk, real *dv, real *dlq1, real *dlk1, rea
                                         q + base + d + (size_t)t * C, k + base + d, C, t, d, scale);
         }
     }
+    // EXERCISE END
 
+    // EXERCISE BEGIN 13 lambda_vectors_backward
     // through the reparameterisation into the four lambda vectors
     const double e1 = exp(dot(lq1, lk1, d)), e2 = exp(dot(lq2, lk2, d));
     for (int i = 0; i < d; i++) {
@@ -124,4 +129,5 @@ void diffattn_backward(real *dq, real *dk, real *dv, real *dlq1, real *dlk1, rea
         dlq2[i] -= (real)(dlambda * e2 * lk2[i]);
         dlk2[i] -= (real)(dlambda * e2 * lq2[i]);
     }
+    // EXERCISE END
 }

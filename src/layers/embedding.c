@@ -12,9 +12,11 @@ void embedding_forward(real *out, const int *tokens, const real *table, int N, i
 }
 
 void embedding_backward(real *dtable, const real *dout, const int *tokens, int N, int C) {
+    // EXERCISE BEGIN 04 embedding_backward
     for (int n = 0; n < N; n++) {
         real *row = dtable + (size_t)tokens[n] * C;
         const real *g = dout + (size_t)n * C;
         for (int c = 0; c < C; c++) row[c] += g[c];
     }
+    // EXERCISE END
 }

@@ -28,6 +28,7 @@ void swiglu_forward(real *out, real *g, real *u, real *h, const real *x, const r
 void swiglu_backward(real *dx, real *dw_gate, real *dw_up, real *dw_down, real *scratch1, real *scratch2,
                      const real *dout, const real *x, const real *g, const real *u, const real *h,
                      const real *w_gate, const real *w_up, const real *w_down, int N, int C, int F) {
+    // EXERCISE BEGIN 07 swiglu_backward
     size_t n = (size_t)N * F;
     real *dg = scratch1, *du = scratch2;
     memset(dg, 0, n * sizeof(real));
@@ -40,6 +41,7 @@ void swiglu_backward(real *dx, real *dw_gate, real *dw_up, real *dw_down, real *
     }
     linear_backward(dx, dw_gate, NULL, dg, x, w_gate, N, C, F);
     linear_backward(dx, dw_up, NULL, du, x, w_up, N, C, F);
+    // EXERCISE END
 }
 
 void relu_ffn_forward(real *out, real *a, real *h, const real *x, const real *w1, const real *b1,
@@ -53,10 +55,12 @@ void relu_ffn_forward(real *out, real *a, real *h, const real *x, const real *w1
 void relu_ffn_backward(real *dx, real *dw1, real *db1, real *dw2, real *db2, real *scratch, const real *dout,
                        const real *x, const real *a, const real *h, const real *w1, const real *w2, int N, int C,
                        int F) {
+    // EXERCISE BEGIN 07 relu_ffn_backward
     size_t n = (size_t)N * F;
     real *da = scratch;
     memset(da, 0, n * sizeof(real));
     linear_backward(da, dw2, db2, dout, h, w2, N, F, C); // da holds dh for now
     for (size_t i = 0; i < n; i++) da[i] = a[i] > 0 ? da[i] : 0;
     linear_backward(dx, dw1, db1, da, x, w1, N, C, F);
+    // EXERCISE END
 }

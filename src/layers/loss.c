@@ -9,6 +9,7 @@
 #include <math.h>
 
 void softmax_forward(real *probs, const real *logits, int N, int V) {
+    // EXERCISE BEGIN 03 softmax_forward
     DIFFTX_OMP_FOR
     for (int n = 0; n < N; n++) {
         const real *z = logits + (size_t)n * V;
@@ -23,6 +24,7 @@ void softmax_forward(real *probs, const real *logits, int N, int V) {
         real inv = (real)(1.0 / sum);
         for (int j = 0; j < V; j++) p[j] *= inv;
     }
+    // EXERCISE END
 }
 
 double crossentropy_forward(real *probs, const real *logits, const int *targets, int N, int V) {
@@ -42,6 +44,7 @@ double crossentropy_forward(real *probs, const real *logits, const int *targets,
 }
 
 void crossentropy_backward(real *dlogits, const real *probs, const int *targets, int N, int V, real dloss) {
+    // EXERCISE BEGIN 03 crossentropy_backward
     real scale = dloss / (real)N;
     DIFFTX_OMP_FOR
     for (int n = 0; n < N; n++) {
@@ -49,4 +52,5 @@ void crossentropy_backward(real *dlogits, const real *probs, const int *targets,
         real *dz = dlogits + (size_t)n * V;
         for (int j = 0; j < V; j++) dz[j] += scale * (p[j] - (j == targets[n]));
     }
+    // EXERCISE END
 }

@@ -31,6 +31,7 @@ void rmsnorm_forward(real *out, real *rstd, const real *inp, const real *w, int 
 
 void rmsnorm_backward(real *dinp, real *dw, const real *dout, const real *inp, const real *w,
                       const real *rstd, int N, int C) {
+    // EXERCISE BEGIN 05 rmsnorm_backward
     for (int n = 0; n < N; n++) {
         const real *x = inp + (size_t)n * C, *g = dout + (size_t)n * C;
         real *dx = dinp + (size_t)n * C;
@@ -45,6 +46,7 @@ void rmsnorm_backward(real *dinp, real *dw, const real *dout, const real *inp, c
             dx[i] += r * (gh - xhat * m);
         }
     }
+    // EXERCISE END
 }
 
 void layernorm_forward(real *out, real *mean, real *rstd, const real *inp, const real *w, const real *b,
@@ -67,6 +69,7 @@ void layernorm_forward(real *out, real *mean, real *rstd, const real *inp, const
 
 void layernorm_backward(real *dinp, real *dw, real *db, const real *dout, const real *inp, const real *w,
                         const real *mean, const real *rstd, int N, int C) {
+    // EXERCISE BEGIN 05 layernorm_backward
     for (int n = 0; n < N; n++) {
         const real *x = inp + (size_t)n * C, *g = dout + (size_t)n * C;
         real *dx = dinp + (size_t)n * C;
@@ -85,4 +88,5 @@ void layernorm_backward(real *dinp, real *dw, real *db, const real *dout, const 
             dx[i] += r * (g[i] * w[i] - m1 - xhat * m2);
         }
     }
+    // EXERCISE END
 }

@@ -57,5 +57,7 @@ void rope_forward(real *out, const real *inp, int B, int T, int H, int d, double
 }
 
 void rope_backward(real *dinp, const real *dout, int B, int T, int H, int d, double base) {
+    // EXERCISE BEGIN 11 rope_backward
     rope_apply(dinp, dout, B, T, H, d, base, -1, 1);
+    // EXERCISE END
 }
