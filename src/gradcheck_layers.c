@@ -78,7 +78,7 @@ static int gc_linear(const GcShape *s, uint64_t seed, GcResult *r) {
     k.out = zeros(&p, no), k.r = randn(&p, no, 1);
     k.dx = zeros(&p, nx), k.dw = zeros(&p, nw), k.db = zeros(&p, k.OC);
     GcTensor t[] = {{"x", k.x, k.dx, nx}, {"w", k.w, k.dw, nw}, {"b", k.b, k.db, k.OC}};
-    GcProblem prob = {linear_fwd, linear_grad, &k, k.out, k.r, (size_t)k.N * k.OC, t, 3};
+    GcProblem prob = {linear_fwd, linear_grad, &k, k.out, k.r, (size_t)k.N * k.OC, t, 3, 0, NULL};
     return finish(&p, &prob, r);
 }
 
@@ -108,7 +108,7 @@ static int gc_embedding(const GcShape *s, uint64_t seed, GcResult *r) {
     k.table = randn(&p, k.ntab, 1), k.dtable = zeros(&p, k.ntab);
     k.out = zeros(&p, (size_t)k.N * k.C), k.r = randn(&p, (size_t)k.N * k.C, 1);
     GcTensor t[] = {{"table", k.table, k.dtable, k.ntab}};
-    GcProblem prob = {emb_fwd, emb_grad, &k, k.out, k.r, (size_t)k.N * k.C, t, 1};
+    GcProblem prob = {emb_fwd, emb_grad, &k, k.out, k.r, (size_t)k.N * k.C, t, 1, 0, NULL};
     return finish(&p, &prob, r);
 }
 
@@ -144,7 +144,7 @@ static int gc_positions(const GcShape *s, uint64_t seed, GcResult *r, int rotary
     PosCtx k = {.B = s->B, .T = s->T, .H = s->H, .d = s->C / s->H, .n = (size_t)s->B * s->T * s->C};
     k.x = randn(&p, k.n, 1), k.y = zeros(&p, k.n), k.r = randn(&p, k.n, 1), k.dx = zeros(&p, k.n);
     GcTensor t[] = {{"x", k.x, k.dx, k.n}};
-    GcProblem prob = {rotary ? rope_fwd : sin_fwd, rotary ? rope_grad : sin_grad, &k, k.y, k.r, k.n, t, 1};
+    GcProblem prob = {rotary ? rope_fwd : sin_fwd, rotary ? rope_grad : sin_grad, &k, k.y, k.r, k.n, t, 1, 0, NULL};
     return finish(&p, &prob, r);
 }
 static int gc_sinusoidal(const GcShape *s, uint64_t seed, GcResult *r) { return gc_positions(s, seed, r, 0); }
@@ -185,7 +185,7 @@ static int gc_norm(const GcShape *s, uint64_t seed, GcResult *r, int layer) {
     k.out = zeros(&p, n), k.mean = zeros(&p, k.N), k.rstd = zeros(&p, k.N), k.r = randn(&p, n, 1);
     k.dx = zeros(&p, n), k.dw = zeros(&p, k.C), k.db = zeros(&p, k.C);
     GcTensor t[] = {{"x", k.x, k.dx, n}, {"weight", k.w, k.dw, k.C}, {"bias", k.b, k.db, k.C}};
-    GcProblem prob = {layer ? ln_fwd : rms_fwd, layer ? ln_grad : rms_grad, &k, k.out, k.r, n, t, layer ? 3 : 2};
+    GcProblem prob = {layer ? ln_fwd : rms_fwd, layer ? ln_grad : rms_grad, &k, k.out, k.r, n, t, layer ? 3 : 2, 0, NULL};
     return finish(&p, &prob, r);
 }
 static int gc_rmsnorm(const GcShape *s, uint64_t seed, GcResult *r) { return gc_norm(s, seed, r, 0); }
@@ -217,7 +217,7 @@ static int gc_crossentropy(const GcShape *s, uint64_t seed, GcResult *r) {
     for (int i = 0; k.tgt && i < k.N; i++) k.tgt[i] = (int)rng_below(&p.rng, (uint64_t)k.V);
     k.z = randn(&p, n, 1), k.probs = zeros(&p, n), k.dz = zeros(&p, n);
     GcTensor t[] = {{"logits", k.z, k.dz, n}};
-    GcProblem prob = {ce_fwd, ce_grad, &k, &k.loss, &k.one, 1, t, 1};
+    GcProblem prob = {ce_fwd, ce_grad, &k, &k.loss, &k.one, 1, t, 1, 0, NULL};
     return finish(&p, &prob, r);
 }
 
@@ -290,7 +290,7 @@ static int gc_ffn(const GcShape *s, uint64_t seed, GcResult *r, int swiglu) {
     GcTensor rl[] = {{"x", k.x, k.dx, nx}, {"w1", k.w1, k.dw1, nw}, {"b1", k.b1, k.db1, k.F},
                      {"w2", k.w2, k.dw2, nw}, {"b2", k.b2, k.db2, k.C}};
     GcProblem prob = {swiglu ? swiglu_fwd : relu_fwd, swiglu ? swiglu_grad : relu_grad, &k, k.out, k.r, nx, swiglu ? sw : rl,
-                      swiglu ? 4 : 5};
+                      swiglu ? 4 : 5, 0, NULL};
     return finish(&p, &prob, r);
 }
 static int gc_swiglu(const GcShape *s, uint64_t seed, GcResult *r) { return gc_ffn(s, seed, r, 1); }
@@ -357,7 +357,7 @@ static int gc_attn(const GcShape *s, uint64_t seed, GcResult *r, int diff) {
                     {"v", a.v, a.dv, a.n},           {"lambda_q1", a.lq1, a.dlq1, a.d},
                     {"lambda_k1", a.lk1, a.dlk1, a.d}, {"lambda_q2", a.lq2, a.dlq2, a.d},
                     {"lambda_k2", a.lk2, a.dlk2, a.d}, {"subln.weight", a.w, a.dw, 2 * a.d}};
-    GcProblem prob = {diff ? diff_fwd : attn_fwd, diff ? diff_grad : attn_grad, &a, a.out, a.r, a.n, t, diff ? 8 : 3};
+    GcProblem prob = {diff ? diff_fwd : attn_fwd, diff ? diff_grad : attn_grad, &a, a.out, a.r, a.n, t, diff ? 8 : 3, 0, NULL};
     return finish(&p, &prob, r);
 }
 static int gc_attention(const GcShape *s, uint64_t seed, GcResult *r) { return gc_attn(s, seed, r, 0); }

@@ -19,6 +19,7 @@ void causal_softmax_row_forward(real *att, const real *q, const real *k, size_t 
     for (int s = 0; s <= t; s++) {
         const real *ks = k + s * kstride;
         real z = 0;
+#pragma omp simd reduction(+ : z)
         for (int i = 0; i < d; i++) z += q[i] * ks[i];
         z *= scale;
         att[s] = z;
@@ -26,7 +27,7 @@ void causal_softmax_row_forward(real *att, const real *q, const real *k, size_t 
     }
     real sum = 0;
     for (int s = 0; s <= t; s++) {
-        att[s] = (real)exp(att[s] - mx); // subtracting the max keeps exp finite
+        att[s] = real_exp(att[s] - mx); // subtracting the max keeps exp finite
         sum += att[s];
     }
     real inv = 1 / sum;
@@ -43,6 +44,7 @@ void causal_softmax_row_backward(real *dq, real *dk, const real *datt, const rea
         real dz = att[s] * (datt[s] - dot) * scale;
         const real *ks = k + s * kstride;
         real *dks = dk + s * kstride;
+#pragma omp simd
         for (int i = 0; i < d; i++) {
             dq[i] += dz * ks[i];
             dks[i] += dz * q[i];
@@ -89,6 +91,7 @@ void attention_backward(real *dq, real *dk, real *dv, real *datt, const real *do
                 const real *vs = v + base + (size_t)s * C;
                 real *dvs = dv + base + (size_t)s * C;
                 real acc = 0;
+#pragma omp simd reduction(+ : acc)
                 for (int i = 0; i < d; i++) {
                     acc += go[i] * vs[i];
                     dvs[i] += a[s] * go[i];

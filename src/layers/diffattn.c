@@ -103,6 +103,7 @@ void diffattn_backward(real *dq, real *dk, real *dv, real *dlq1, real *dlk1, rea
                 const real *vs = v + base + (size_t)s * C;
                 real *dvs = dv + base + (size_t)s * C;
                 real a = a1[s] - lambda * a2[s], acc = 0;
+#pragma omp simd reduction(+ : acc)
                 for (int j = 0; j < W; j++) {
                     acc += gt[j] * vs[j];
                     dvs[j] += a * gt[j];

@@ -14,7 +14,7 @@
 
 #include "layers/linear.h"
 
-static real sigmoid(real z) { return (real)(1.0 / (1.0 + exp(-(double)z))); }
+static real sigmoid(real z) { return 1 / (1 + real_exp(-z)); }
 
 void swiglu_forward(real *out, real *g, real *u, real *h, const real *x, const real *w_gate,
                     const real *w_up, const real *w_down, int N, int C, int F) {

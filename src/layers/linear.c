@@ -64,9 +64,17 @@ void linear_backward_ref(real *dinp, real *dw, real *db, const real *dout, const
 // acc[TM][TN] (+)= A(rows, k0..k0+kc) . panel; mi <= TM rows, nj <= TN columns are kept.
 static void block(real *c, size_t ldc, const real *a, size_t ars, size_t acs, const real *panel, int mi, int nj,
                   int kc, int load) {
-    real acc[TM][TN];
-    for (int r = 0; r < TM; r++)
-        for (int j = 0; j < TN; j++) acc[r][j] = (load && r < mi && j < nj) ? c[r * ldc + j] : 0;
+    real acc[TM][TN] = {{0}};
+    if (load) {
+        if (nj == TN) {
+            for (int r = 0; r < mi; r++)
+#pragma omp simd
+                for (int j = 0; j < TN; j++) acc[r][j] = c[r * ldc + j];
+        } else {
+            for (int r = 0; r < mi; r++)
+                for (int j = 0; j < nj; j++) acc[r][j] = c[r * ldc + j];
+        }
+    }
     if (mi == TM) {
         for (int k = 0; k < kc; k++) {
             const real *pk = panel + (size_t)k * TN;
@@ -86,8 +94,14 @@ static void block(real *c, size_t ldc, const real *a, size_t ars, size_t acs, co
             }
         }
     }
-    for (int r = 0; r < mi; r++)
-        for (int j = 0; j < nj; j++) c[r * ldc + j] = acc[r][j];
+    if (nj == TN) {
+        for (int r = 0; r < mi; r++)
+#pragma omp simd
+            for (int j = 0; j < TN; j++) c[r * ldc + j] = acc[r][j];
+    } else {
+        for (int r = 0; r < mi; r++)
+            for (int j = 0; j < nj; j++) c[r * ldc + j] = acc[r][j];
+    }
 }
 
 // c: [M,NC] (+)= A · B, A(i,k) = a[i*ars + k*acs], B(k,j) = b[k*brs + j*bcs].

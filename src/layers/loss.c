@@ -18,7 +18,7 @@ void softmax_forward(real *probs, const real *logits, int N, int V) {
         for (int j = 1; j < V; j++) mx = z[j] > mx ? z[j] : mx;
         double sum = 0;
         for (int j = 0; j < V; j++) {
-            p[j] = (real)exp(z[j] - mx);
+            p[j] = real_exp(z[j] - mx);
             sum += p[j];
         }
         real inv = (real)(1.0 / sum);
