@@ -36,7 +36,7 @@ ifeq ($(call cc_ok,-fopenmp-simd,$(NOP_PROG)),yes)
   SIMD_FLAGS := -fopenmp-simd
 endif
 ifeq ($(SAN),1)
-  SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+  SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -DDIFFTX_SAN
   OPT := -O1 -g
 endif
 
@@ -93,7 +93,8 @@ $(B64)/tests/%: $(B64)/tests/%.o $(LIB64)
 cmocka:
 	@sh tests/ensure-cmocka.sh "$(CC)"
 
-test-build: all $(TESTS32) $(TESTS64)
+# A sanitized build does not relink bin/ (benchmarks and users run those).
+test-build: $(if $(filter 1,$(SAN)),,all) $(TESTS32) $(TESTS64)
 
 test: cmocka
 	@$(MAKE) --no-print-directory test-build
@@ -108,6 +109,7 @@ gradcheck: all
 MODEL ?= runs/baby.safetensors
 
 train: data all
+	@mkdir -p $(dir $(MODEL))
 	bin/difftx train --preset baby --attn differential --pos rotary --out $(MODEL)
 	@echo; echo "--- a sample from $(MODEL) (make sample for more) ---"
 	@bin/difftx sample --model $(MODEL) --tokens 400
@@ -124,4 +126,44 @@ bench: all
 clean:
 	rm -rf build bin
 
+# ---- robustness: the program the CLI tests run, libFuzzer targets ----------
+#   make fuzz       build the libFuzzer targets (clang) and run each for FUZZ_SECONDS (300)
+#   make fuzz-ci    the same for FUZZ_CI_SECONDS (25) each, as .ci/run does
+# Targets: tests/fuzz/fuzz_checkpoint.c (checkpoint reader), tests/fuzz/fuzz_args.c
+# (difftx train's flags). Seeds: tests/corpus/NAME; new inputs and crashes go to build/fuzz.
+
+# tests/test_robust runs the program of its own configuration (plain, SAN=1, f32/f64),
+# never bin/difftx, which the last build of any configuration may have relinked.
+$(B32)/difftx: $(LIB32) $(B32)/src/cli/main.o
+	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+$(B64)/difftx: $(LIB64) $(B64)/src/cli/main.o
+	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+$(B32)/tests/test_robust.o: CFLAGS += -DDIFFTX_BIN='"$(B32)/difftx"'
+$(B64)/tests/test_robust.o: CFLAGS += -DDIFFTX_BIN='"$(B64)/difftx"'
+$(B32)/tests/test_robust: | $(B32)/difftx
+$(B64)/tests/test_robust: | $(B64)/difftx
+
+FUZZ_CC         ?= clang
+FUZZ_SECONDS    ?= 300
+FUZZ_CI_SECONDS ?= 25
+FUZZERS         := checkpoint args
+FZ              := build/fuzz
+FUZZ_SAN        := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS     := -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fopenmp-simd -Wno-pass-failed -Isrc $(FUZZ_SAN)
+
+$(FZ)/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+$(FZ)/fuzz_%: $(FZ)/tests/fuzz/fuzz_%.o $(LIBSRC:%.c=$(FZ)/%.o)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $^ -o $@ -lm
+
+.PHONY: fuzz fuzz-ci fuzz-build
+fuzz-build: $(FUZZERS:%=$(FZ)/fuzz_%)
+fuzz: fuzz-build
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZERS)
+fuzz-ci: fuzz-build
+	@sh tests/fuzz/run.sh $(FUZZ_CI_SECONDS) $(FUZZERS)
+# ---- end of robustness -----------------------------------------------------
+
 -include $(shell find build -name '*.d' 2>/dev/null)
+include lessons/lessons.mk

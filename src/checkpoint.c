@@ -186,6 +186,58 @@ static int read_f32(const char *path, const StTensor *t, real *dst, size_t n, ch
     return 0;
 }
 
+// Before the model is allocated, the metadata must agree with the tensors the
+// file actually holds: otherwise a header could ask for any amount of memory.
+static int meta_agrees(const StFile *f, const char *path, const ModelConfig *c, char *err, size_t errlen) {
+    for (int k = 0; k < 2; k++) {
+        const char *name = k ? "lm_head" : "tok_emb";
+        const StTensor *t = st_find(f, name);
+        if (!t) {
+            snprintf(err, errlen, "%s: missing tensor \"%s\"", path, name);
+            return -1;
+        }
+        if (t->ndim != 2 || t->shape[0] != c->vocab_size || t->shape[1] != c->n_embd) {
+            char got[64] = "[]";
+            if (t->ndim == 1) snprintf(got, sizeof got, "[%" PRId64 "]", t->shape[0]);
+            else if (t->ndim >= 2) snprintf(got, sizeof got, "[%" PRId64 ", %" PRId64 "%s]", t->shape[0], t->shape[1],
+                                            t->ndim > 2 ? ", ..." : "");
+            snprintf(err, errlen,
+                     "%s: metadata says vocab_size = %d and n_embd = %d, but tensor \"%s\" has shape %s, expected "
+                     "[%d, %d] (the metadata contradicts the tensors)",
+                     path, c->vocab_size, c->n_embd, name, got, c->vocab_size, c->n_embd);
+            return -1;
+        }
+    }
+    char name[64];
+    snprintf(name, sizeof name, "blocks.%d.attn.wq", c->n_layer - 1);
+    if (!st_find(f, name)) {
+        snprintf(err, errlen, "%s: metadata says n_layer = %d, but the file has no tensor \"%s\"", path, c->n_layer,
+                 name);
+        return -1;
+    }
+    snprintf(name, sizeof name, "blocks.%d.attn.wq", c->n_layer);
+    if (st_find(f, name)) {
+        snprintf(err, errlen, "%s: metadata says n_layer = %d, but the file also has tensor \"%s\"", path,
+                 c->n_layer, name);
+        return -1;
+    }
+    // The model's tensors must fit in the bytes the file holds (a lower bound
+    // of their size: embeddings, attention and two feed-forward matrices).
+    const double C = c->n_embd, V = c->vocab_size, F = c->ffn_hidden, L = c->n_layer;
+    const double need = 4.0 * (2 * V * C + L * (4 * C * C + 2 * F * C));
+    if (need > (double)f->len) {
+        snprintf(err, errlen,
+                 "%s: metadata (n_layer = %d, n_embd = %d, ffn_hidden = %d) describes %.0f bytes of F32 tensors, but "
+                 "the file has only %zu bytes (the metadata contradicts the tensors)",
+                 path, c->n_layer, c->n_embd, c->ffn_hidden, need, f->len);
+        return -1;
+    }
+    return 0;
+}
+
+static int load_from(StFile *fp, const char *path, Model *m, Vocab *v, real **adam_m, real **adam_v,
+                     TrainState *ts, char *err, size_t errlen);
+
 int checkpoint_load(const char *path, Model *m, Vocab *v, real **adam_m, real **adam_v, TrainState *ts,
                     char *err, size_t errlen) {
     StFile f;
@@ -194,6 +246,25 @@ int checkpoint_load(const char *path, Model *m, Vocab *v, real **adam_m, real **
     if (adam_v) *adam_v = NULL;
     if (ts) memset(ts, 0, sizeof *ts);
     if (st_read(path, &f, err, errlen)) return -1;
+    return load_from(&f, path, m, v, adam_m, adam_v, ts, err, errlen);
+}
+
+int checkpoint_parse(const unsigned char *buf, size_t len, const char *label, Model *m, Vocab *v, real **adam_m,
+                     real **adam_v, TrainState *ts, char *err, size_t errlen) {
+    StFile f;
+    memset(m, 0, sizeof *m);
+    if (adam_m) *adam_m = NULL;
+    if (adam_v) *adam_v = NULL;
+    if (ts) memset(ts, 0, sizeof *ts);
+    if (!label) label = "(memory)";
+    if (st_parse(buf, len, label, &f, err, errlen)) return -1;
+    return load_from(&f, label, m, v, adam_m, adam_v, ts, err, errlen);
+}
+
+// Takes ownership of *fp (freed on every path).
+static int load_from(StFile *fp, const char *path, Model *m, Vocab *v, real **adam_m, real **adam_v,
+                     TrainState *ts, char *err, size_t errlen) {
+    StFile f = *fp;
     ModelConfig c = model_config_default();
     long vals[6];
     const char *keys[6] = {"vocab_size", "block_size", "n_layer", "n_head", "n_embd", "ffn_hidden"};
@@ -224,6 +295,7 @@ int checkpoint_load(const char *path, Model *m, Vocab *v, real **adam_m, real **
         snprintf(err, errlen, "%s: metadata describes an impossible model: %s", path, cerr);
         goto fail;
     }
+    if (meta_agrees(&f, path, &c, err, errlen)) goto fail;
     if (model_create(m, &c, cerr, sizeof cerr)) {
         snprintf(err, errlen, "%s: %s", path, cerr);
         goto fail;
@@ -244,7 +316,10 @@ int checkpoint_load(const char *path, Model *m, Vocab *v, real **adam_m, real **
             for (int d = 0; d < t->ndim && o < (int)sizeof got - 24; d++)
                 o += snprintf(got + o, sizeof got - (size_t)o, "%s%" PRId64, d ? ", " : "", t->shape[d]);
             snprintf(got + o, sizeof got - (size_t)o, "]");
-            snprintf(err, errlen, "%s: tensor \"%s\" has shape %s, expected %s", path, pt->name, got, want);
+            snprintf(err, errlen,
+                     "%s: tensor \"%s\" has shape %s, expected %s from the metadata (n_embd = %d, n_head = %d, "
+                     "ffn_hidden = %d, vocab_size = %d)",
+                     path, pt->name, got, want, c.n_embd, c.n_head, c.ffn_hidden, c.vocab_size);
             goto fail;
         }
         if (read_f32(path, t, m->params + pt->offset, pt->size, err, errlen)) goto fail;
@@ -303,6 +378,18 @@ int checkpoint_load(const char *path, Model *m, Vocab *v, real **adam_m, real **
             snprintf(err, errlen, "%s: a train.* metadata value is not a number", path);
             goto fail;
         }
+        const struct {
+            const char *key;
+            double value, lo, hi;
+        } checks[] = {{"train.lr", ts->lr, 1e-12, 1e3},           {"train.min_lr", ts->min_lr, 0, 1e3},
+                      {"train.weight_decay", ts->weight_decay, 0, 1e3}, {"train.max_time", ts->max_time, 0, 1e12},
+                      {"train.elapsed", ts->elapsed, 0, 1e15}};
+        for (size_t k = 0; k < sizeof checks / sizeof checks[0]; k++)
+            if (!(checks[k].value >= checks[k].lo && checks[k].value <= checks[k].hi)) {
+                snprintf(err, errlen, "%s: metadata \"%s\" = %g: expected a number in [%g, %g]", path, checks[k].key,
+                         checks[k].value, checks[k].lo, checks[k].hi);
+                goto fail;
+            }
     } else if (ts) {
         long step = 0;
         const char *s = st_meta(&f, "step");

@@ -35,6 +35,11 @@ int checkpoint_save(const char *path, const Model *m, const Vocab *v, const real
 int checkpoint_load(const char *path, Model *m, Vocab *v, real **adam_m, real **adam_v, TrainState *ts,
                     char *err, size_t errlen);
 
+// The same for a checkpoint already in memory (buf is copied; label names it
+// in messages). Used by the fuzzer.
+int checkpoint_parse(const unsigned char *buf, size_t len, const char *label, Model *m, Vocab *v, real **adam_m,
+                     real **adam_v, TrainState *ts, char *err, size_t errlen);
+
 // The same for a gradient file (eval --grad): model tensors only, grads as values.
 int checkpoint_save_grads(const char *path, const Model *m, char *err, size_t errlen);
 

@@ -27,6 +27,10 @@ typedef float real;
 
 // OpenMP is optional: without it the pragmas are ignored and every loop runs
 // on one thread. DIFFTX_OMP_FOR marks loops whose iterations are independent.
+// Only heavy loops (matrix products, attention) are parallel: each parallel
+// loop ends with all threads waiting for the slowest, and on a busy laptop a
+// thread paused by another program makes that wait long, so small
+// elementwise loops (norms, rotary, softmax over the vocabulary) stay serial.
 #ifdef _OPENMP
 #include <omp.h>
 #define DIFFTX_PRAGMA(x) _Pragma(#x)

@@ -13,7 +13,10 @@
 // never stopped.
 #include "train.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +51,90 @@ int train_preset(const char *name, TrainOptions *o) {
     c.ffn_hidden = 0;
     o->cfg = c;
     return 0;
+}
+
+// Ctrl-C (SIGINT) or SIGTERM during training: the step in progress finishes,
+// the checkpoint is written, and the run ends normally. A signal handler can
+// only set a flag, so this is the one piece of global state in the library.
+// A second signal while the step finishes means "quit now": the default
+// action is restored and the signal raised again (the checkpoint on disk is
+// whole either way, see file_write_atomic).
+static volatile sig_atomic_t stop_requested = 0;
+static void on_stop_signal(int sig) {
+    if (stop_requested) {
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    stop_requested = 1;
+    static const char msg[] = "\ndifftx train: stopping after this step and saving (signal again to quit at once)\n";
+    ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
+    (void)w;
+}
+
+double train_bytes_estimate(const ModelConfig *c, int B, int T, int training) {
+    const double C = c->n_embd, V = c->vocab_size, L = c->n_layer, H = c->n_head > 0 ? c->n_head : 1;
+    const double F = c->ffn_hidden > 0 ? c->ffn_hidden : 3.0 * C + 32, d = C / H;
+    const double params = 2 * V * C + L * (4 * C * C + 3 * F * C + 6 * C + F + 6 * d) + 2 * C;
+    const double BT = (double)B * T, att = (double)B * H * T * T, pad = 16 * 32; // alignment per array
+    const double acts = L * (10 * BT * C + 6 * BT + BT * H + att + 3 * BT * F + pad) + 12 * BT * C + 2 * BT +
+                        3 * BT * V + att + 2 * BT * F + pad;
+    return (double)sizeof(real) * (params * (training ? 4 : 2) + acts) + 2 * BT * sizeof(int);
+}
+
+int train_check_memory(const ModelConfig *c, int B, int T, int training, char *err, size_t errlen) {
+    const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || page <= 0) return 0; // unknown: let the allocation decide
+    const double have = (double)pages * (double)page, need = train_bytes_estimate(c, B, T, training);
+    if (need <= have) return 0;
+    snprintf(err, errlen,
+             "this model needs about %.1f GiB (%s activations for batch %d x %d) but the machine has %.1f GiB "
+             "of memory; use a smaller n_embd, n_layer, ffn_hidden, block_size or batch",
+             need / 1073741824.0,
+             training ? "parameters, gradients, AdamW moments and" : "parameters, gradients and", B, T,
+             have / 1073741824.0);
+    return -1;
+}
+
+// A run killed while saving (kill -9, power loss) leaves its temporary file
+// "OUT.tmp.PID" (or the plot's) beside the checkpoint, which itself is whole (see
+// file_write_atomic). The next run on the same OUT removes such leftovers of
+// processes that no longer exist.
+static void remove_stale_temps(const char *out) {
+    const char *slash = strrchr(out, '/');
+    char dir[1024], prefix[512];
+    if (slash) snprintf(dir, sizeof dir, "%.*s", (int)(slash - out) ? (int)(slash - out) : 1, out);
+    else snprintf(dir, sizeof dir, ".");
+    snprintf(prefix, sizeof prefix, "%s.tmp.", slash ? slash + 1 : out);
+    const size_t np = strlen(prefix);
+    DIR *d = opendir(dir);
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strncmp(e->d_name, prefix, np)) continue;
+        char *end;
+        long pid = strtol(e->d_name + np, &end, 10);
+        if (*end || pid <= 0 || pid == (long)getpid()) continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue; // still running (or not ours to judge)
+        char path[1600];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        unlink(path);
+    }
+    closedir(d);
+}
+
+// The first value of buf (parameters or gradients) that is NaN or infinite:
+// its tensor's name and index, or NULL if every value is finite.
+static const char *first_nonfinite(const Model *m, const real *buf, size_t *index) {
+    for (int i = 0; i < m->n_tensors; i++) {
+        const ParamTensor *t = &m->tensors[i];
+        for (size_t j = 0; j < t->size; j++)
+            if (!isfinite(buf[t->offset + j])) {
+                *index = j;
+                return t->name;
+            }
+    }
+    return NULL;
 }
 
 static double now(void) {
@@ -127,10 +214,14 @@ int train_run(const TrainOptions *o, TrainResult *res, char *err, size_t errlen)
     memset(res, 0, sizeof *res);
     FILE *csv = NULL;
     char csv_path[1024], svg_path[1024];
+    struct sigaction sa, old_int, old_term;
+    int handlers_set = 0; // handlers installed (restored on the way out)
     sibling_path(csv_path, sizeof csv_path, o->out, ".csv");
     sibling_path(svg_path, sizeof svg_path, o->out, ".svg");
 
     if (data_load_text(o->data, &text, &n_text, err, errlen)) return 1;
+    remove_stale_temps(o->out);
+    remove_stale_temps(svg_path);
     TrainOptions opt = *o;
     if (o->resume) {
         if (checkpoint_load(o->resume, &m, &vocab, &am, &av, &ts, err, errlen)) goto done;
@@ -149,6 +240,9 @@ int train_run(const TrainOptions *o, TrainResult *res, char *err, size_t errlen)
         vocab_build(&vocab, text, n_text);
         opt.cfg.vocab_size = vocab.size;
         if (!opt.cfg.ffn_hidden) opt.cfg.ffn_hidden = model_default_ffn_hidden(opt.cfg.ffn, opt.cfg.n_embd);
+        if (model_config_check(&opt.cfg, err, errlen) ||
+            train_check_memory(&opt.cfg, opt.batch, opt.cfg.block_size, 1, err, errlen))
+            goto done;
         if (model_create(&m, &opt.cfg, err, errlen)) goto done;
         model_init_weights(&m, opt.seed);
         am = calloc(m.n_params, sizeof(real));
@@ -179,6 +273,7 @@ int train_run(const TrainOptions *o, TrainResult *res, char *err, size_t errlen)
         goto done;
     }
     const int *train_tok = tokens, *val_tok = tokens + n_train;
+    if (train_check_memory(&opt.cfg, B, T, 1, err, errlen)) goto done; // a resumed run's batch
     if (model_alloc_acts(&m, B, T, err, errlen)) goto done;
 #ifdef _OPENMP
     if (opt.threads > 0) omp_set_num_threads(opt.threads);
@@ -194,7 +289,7 @@ int train_run(const TrainOptions *o, TrainResult *res, char *err, size_t errlen)
     }
     csv = fopen(csv_path, start ? "a" : "w");
     if (!csv) {
-        snprintf(err, errlen, "%s: cannot write the training log", csv_path);
+        snprintf(err, errlen, "%s: cannot write the training log: %s", csv_path, strerror(errno));
         goto done;
     }
     if (!start) fprintf(csv, "iter,train_loss,val_loss,lr,tokens_per_s\n");
@@ -206,9 +301,17 @@ int train_run(const TrainOptions *o, TrainResult *res, char *err, size_t errlen)
                "iterations\n",
                attn_names[m.cfg.attn], pos_names[m.cfg.pos], norm_names[m.cfg.norm], ffn_names[m.cfg.ffn],
                m.cfg.n_layer, m.cfg.n_head, m.cfg.n_embd, T, B, m.n_params, opt.max_iters);
+    stop_requested = 0;
+    handlers_set = 1;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
     const double t0 = now();
     double tps = 0, loss = NAN;
-    long it = start;
+    long it = start, saved_iter = -1; // the iteration of this run's last save
+    if (o->resume && !strcmp(o->resume, opt.out)) saved_iter = start;
     const long end = opt.stop_after > 0 && opt.stop_after < opt.max_iters ? opt.stop_after : opt.max_iters;
     for (; it < end; it++) {
         int eval_now = opt.eval_every > 0 && (it % opt.eval_every == 0 || it == opt.max_iters - 1);
@@ -220,8 +323,22 @@ int train_run(const TrainOptions *o, TrainResult *res, char *err, size_t errlen)
         model_backward(&m);
         double norm = grad_global_norm(m.grads, m.n_params);
         if (!isfinite(loss) || !isfinite(norm)) {
-            snprintf(err, errlen, "iteration %ld: the %s is not finite; stopping (the last checkpoint is kept)", it,
-                     isfinite(loss) ? "gradient" : "loss");
+            // Name where it went wrong: the first tensor whose gradient (or,
+            // failing that, whose weights) holds a NaN or an infinity.
+            size_t gi = 0, wi = 0;
+            const char *g = first_nonfinite(&m, m.grads, &gi), *w = first_nonfinite(&m, m.params, &wi);
+            char where[256], kept[600], lossbuf[32];
+            snprintf(lossbuf, sizeof lossbuf, isnan(loss) ? "NaN" : "%g", loss);
+            if (g) snprintf(where, sizeof where, "the gradient of \"%s\" is not finite (at index %zu)", g, gi);
+            else if (w) snprintf(where, sizeof where, "the weights of \"%s\" are not finite (at index %zu)", w, wi);
+            else snprintf(where, sizeof where, "the gradient norm is %g", norm);
+            if (saved_iter >= 0)
+                snprintf(kept, sizeof kept, "%s keeps iteration %ld", opt.out, saved_iter);
+            else
+                snprintf(kept, sizeof kept, "nothing was saved by this run");
+            snprintf(err, errlen,
+                     "iteration %ld: the loss is %s and %s; stopping without saving (%s); a lower --lr may help",
+                     it + 1, lossbuf, where, kept);
             goto done;
         }
         clip_grad_norm(m.grads, m.n_params, norm, opt.grad_clip);
@@ -247,8 +364,9 @@ int train_run(const TrainOptions *o, TrainResult *res, char *err, size_t errlen)
             if (tty && (eval_now || it == end - 1)) printf("\n");
             fflush(stdout);
         }
-        int save_now = (opt.save_every > 0 && (it + 1) % opt.save_every == 0) || it == end - 1 ||
-                       (opt.max_time > 0 && now() - t0 >= opt.max_time);
+        const int out_of_time = opt.max_time > 0 && now() - t0 >= opt.max_time;
+        int save_now = (opt.save_every > 0 && (it + 1) % opt.save_every == 0) || it == end - 1 || out_of_time ||
+                       stop_requested;
         if (save_now) {
             fflush(csv);
             ts = (TrainState){.present = 1, .iter = it + 1, .rng = rng.state, .seed = opt.seed, .batch = B,
@@ -256,12 +374,30 @@ int train_run(const TrainOptions *o, TrainResult *res, char *err, size_t errlen)
                               .eval_iters = opt.eval_iters, .save_every = opt.save_every, .lr = opt.lr,
                               .min_lr = opt.min_lr, .weight_decay = opt.weight_decay, .max_time = opt.max_time,
                               .last_val = last_val, .elapsed = elapsed0 + now() - t0};
-            if (checkpoint_save(opt.out, &m, &vocab, am, av, &ts, err, errlen)) goto done;
+            size_t bi = 0;
+            const char *bad_w = first_nonfinite(&m, m.params, &bi);
+            if (bad_w) { // never overwrite a good checkpoint with a broken model
+                snprintf(err, errlen, "iteration %ld: the weights of \"%s\" are not finite (at index %zu); not saved",
+                         it + 1, bad_w, bi);
+                goto done;
+            }
+            char serr[1024];
+            if (checkpoint_save(opt.out, &m, &vocab, am, av, &ts, serr, sizeof serr)) {
+                snprintf(err, errlen, "iteration %ld: saving failed: %s; %s", it + 1, serr,
+                         saved_iter >= 0 ? "the checkpoint of the last save is left as it was"
+                                         : "any earlier file there is left as it was");
+                goto done;
+            }
+            saved_iter = it + 1;
             plot_log(csv_path, svg_path);
         }
-        if (opt.max_time > 0 && now() - t0 >= opt.max_time) {
+        if (out_of_time || stop_requested) {
             it++;
-            if (!opt.quiet) printf("stopping: --max_time %.0f s reached\n", opt.max_time);
+            if (tty && !opt.quiet) printf("\n");
+            if (out_of_time) printf("stopping: --max_time %.0f s reached\n", opt.max_time);
+            else printf("interrupted: stopped after iteration %ld of %ld\n", it, opt.max_iters);
+            printf("saved %s; continue with: difftx train --resume %s --data %s\n", opt.out, opt.out, opt.data);
+            fflush(stdout);
             break;
         }
     }
@@ -275,6 +411,10 @@ int train_run(const TrainOptions *o, TrainResult *res, char *err, size_t errlen)
                res->seconds);
     rc = 0;
 done:
+    if (handlers_set) {
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
+    }
     if (csv) fclose(csv);
     free(text), free(tokens), free(am), free(av);
     model_free(&m);

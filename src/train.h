@@ -7,7 +7,7 @@
 
 #include "model.h"
 
-typedef struct {
+typedef struct TrainOptions {
     ModelConfig cfg; // vocab_size is taken from the data (or the resumed checkpoint)
     const char *data, *out, *resume;
     int batch, threads;
@@ -25,6 +25,16 @@ typedef struct {
 
 // Runs training; 0 ok, 1 failure (message in err).
 int train_run(const TrainOptions *o, TrainResult *res, char *err, size_t errlen);
+
+// Bytes a model needs: parameters and gradients (plus AdamW's two moments
+// when `training`), and activations for batch B x T. Computed in double, so
+// absurd configurations give a huge number rather than an overflow; an upper
+// bound of what model_create + model_alloc_acts allocate.
+double train_bytes_estimate(const ModelConfig *c, int B, int T, int training);
+// Refuses (-1, with the size in GiB in err) a model that needs more memory
+// than the machine has, before anything is allocated. 0 if it fits (or the
+// machine's memory is unknown).
+int train_check_memory(const ModelConfig *c, int B, int T, int training, char *err, size_t errlen);
 
 // Fills o with the named preset ("tiny", "baby", "laptop"); -1 if unknown.
 int train_preset(const char *name, TrainOptions *o);

@@ -20,7 +20,8 @@ static int set_value(const char *cmd, ArgSpec *s, const char *v) {
     case ARG_INT:
     case ARG_LONG: {
         long long x = strtoll(v, &end, 10);
-        if (errno || end == v || *end) {
+        // Too large for long long: strtoll clamps to LLONG_MIN/MAX, reported as out of range below.
+        if ((errno && errno != ERANGE) || end == v || *end) {
             fprintf(stderr, "difftx %s: --%s %s: not a whole number\n", cmd, s->name, v);
             return 2;
         }
@@ -34,7 +35,11 @@ static int set_value(const char *cmd, ArgSpec *s, const char *v) {
     }
     case ARG_DOUBLE: {
         double x = strtod(v, &end);
-        if (errno || end == v || *end || !isfinite(x)) {
+        if (errno == ERANGE && end != v && !*end && isinf(x)) {
+            fprintf(stderr, "difftx %s: --%s %s: out of range, expected %g to %g\n", cmd, s->name, v, s->lo, s->hi);
+            return 2;
+        }
+        if ((errno && errno != ERANGE) || end == v || *end || !isfinite(x)) {
             fprintf(stderr, "difftx %s: --%s %s: not a number\n", cmd, s->name, v);
             return 2;
         }

@@ -14,4 +14,10 @@ int cmd_info(const char *prog, int argc, char **argv);
 int cmd_train(const char *prog, int argc, char **argv);
 int cmd_bench(const char *prog, int argc, char **argv);
 
+// `difftx train`'s flags (and preset) into options, checked against SPEC's
+// rules and the machine's memory: 0 ok, 1 help was printed, 2 a usage error
+// (one line on stderr). Separate from cmd_train so the fuzzer can drive it.
+struct TrainOptions;
+int train_parse_args(int argc, char **argv, struct TrainOptions *out);
+
 #endif

@@ -72,6 +72,9 @@ int cmd_gradcheck(const char *prog, int argc, char **argv) {
             only = argv[++i];
         } else if (!strncmp(argv[i], "--layer=", 8)) {
             only = argv[i] + 8;
+        } else if (!strcmp(argv[i], "--layer")) {
+            fprintf(stderr, "difftx gradcheck: --layer needs a value (a layer name; see difftx gradcheck --help)\n");
+            return EXIT_USAGE;
         } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
             return 0;

@@ -8,6 +8,7 @@
 #include "cli/args.h"
 #include "cli/cli.h"
 #include "sample.h"
+#include "train.h"
 
 static void emit_stdout(unsigned char byte, void *ctx) {
     int *last = ctx;
@@ -66,7 +67,8 @@ int cmd_sample(const char *prog, int argc, char **argv) {
         return EXIT_USAGE;
     }
     rc = 0;
-    if (model_alloc_acts(&m, 1, m.cfg.block_size, err, sizeof err)) {
+    if (train_check_memory(&m.cfg, 1, m.cfg.block_size, 0, err, sizeof err) ||
+        model_alloc_acts(&m, 1, m.cfg.block_size, err, sizeof err)) {
         fprintf(stderr, "difftx sample: %s\n", err);
         rc = 1;
     } else {

@@ -7,8 +7,7 @@
 #include "cli/cli.h"
 #include "train.h"
 
-int cmd_train(const char *prog, int argc, char **argv) {
-    (void)prog;
+int train_parse_args(int argc, char **argv, TrainOptions *out) {
     // Pass 1: the preset (every other flag overrides it).
     const char *preset = "baby";
     for (int i = 1; i < argc; i++) {
@@ -61,9 +60,9 @@ int cmd_train(const char *prog, int argc, char **argv) {
     int rc = args_parse("train", argc, argv, specs, n_specs);
     if (rc == 1) {
         args_help("train", "[--preset NAME] [flags]", specs, n_specs);
-        return 0;
+        return 1;
     }
-    if (rc) return rc;
+    if (rc) return EXIT_USAGE;
     o.seed = (uint64_t)seed;
     if (o.resume && !args_find(specs, n_specs, "max_iters")->seen) o.max_iters = 0; // the checkpoint's
     if (!c->ffn_hidden || !args_find(specs, n_specs, "ffn_hidden")->seen) c->ffn_hidden = 0;
@@ -76,14 +75,22 @@ int cmd_train(const char *prog, int argc, char **argv) {
             fprintf(stderr, "difftx train: %s\n", err);
             return EXIT_USAGE;
         }
+        // Refused before anything is allocated (256 symbols: the most the data can have).
+        if (train_check_memory(&probe, o.batch, probe.block_size, 1, err, sizeof err)) {
+            fprintf(stderr, "difftx train: %s\n", err);
+            return EXIT_USAGE;
+        }
     }
-    FILE *f = fopen(o.data, "rb");
-    if (!f) {
-        fprintf(stderr, "difftx train: --data %s: file not found%s\n", o.data,
-                strstr(o.data, "tinyshakespeare") ? " (run `make data` to fetch TinyShakespeare)" : "");
-        return 1;
-    }
-    fclose(f);
+    *out = o;
+    return 0;
+}
+
+int cmd_train(const char *prog, int argc, char **argv) {
+    (void)prog;
+    TrainOptions o;
+    int rc = train_parse_args(argc, argv, &o);
+    if (rc) return rc == 1 ? 0 : rc;
+    // Missing, empty, unreadable or too-short data is reported by train_run.
     TrainResult res;
     char err[1024];
     if (train_run(&o, &res, err, sizeof err)) {

@@ -131,7 +131,6 @@ static void gemm(real *c, const real *a, size_t ars, size_t acs, const real *b, 
 void linear_forward(real *out, const real *inp, const real *w, const real *b, int N, int C, int OC) {
     gemm(out, inp, (size_t)C, 1, w, 1, (size_t)C, N, C, OC, 0); // y = x W^T
     if (b) {
-        DIFFTX_OMP_FOR
         for (int n = 0; n < N; n++)
             for (int o = 0; o < OC; o++) out[(size_t)n * OC + o] += b[o];
     }
@@ -142,7 +141,6 @@ void linear_backward(real *dinp, real *dw, real *db, const real *dout, const rea
     if (dinp) gemm(dinp, dout, (size_t)OC, 1, w, (size_t)C, 1, N, OC, C, 1);   // dx = g W
     gemm(dw, dout, 1, (size_t)OC, inp, (size_t)C, 1, OC, N, C, 1);               // dW = g^T x
     if (db) {
-        DIFFTX_OMP_FOR
         for (int o = 0; o < OC; o++) {
             real s = 0;
             for (int n = 0; n < N; n++) s += dout[(size_t)n * OC + o];

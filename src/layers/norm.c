@@ -17,7 +17,6 @@
 #include <math.h>
 
 void rmsnorm_forward(real *out, real *rstd, const real *inp, const real *w, int N, int C, real eps) {
-    DIFFTX_OMP_FOR
     for (int n = 0; n < N; n++) {
         const real *x = inp + (size_t)n * C;
         real *y = out + (size_t)n * C;
@@ -51,7 +50,6 @@ void rmsnorm_backward(real *dinp, real *dw, const real *dout, const real *inp, c
 
 void layernorm_forward(real *out, real *mean, real *rstd, const real *inp, const real *w, const real *b,
                        int N, int C, real eps) {
-    DIFFTX_OMP_FOR
     for (int n = 0; n < N; n++) {
         const real *x = inp + (size_t)n * C;
         real *y = out + (size_t)n * C;

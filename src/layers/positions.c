@@ -32,7 +32,6 @@ void sinusoidal_backward(real *dx, int B, int T, int C) {
 static void rope_apply(real *out, const real *inp, int B, int T, int H, int d, double base, int sign,
                        int accumulate) {
     const int C = H * d;
-    DIFFTX_OMP_FOR
     for (int t = 0; t < T; t++) {
         for (int i = 0; i < d / 2; i++) {
             double a = t * pow(base, -2.0 * i / d);
