@@ -111,21 +111,25 @@ $(EX)/build/f64/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
 	@$(CC) -I$(EX)/src $(CFLAGS) $(CMOCKA_CFLAGS) -DDIFFTX_DOUBLE -c $< -o $@
 
-$(EX)/bin/grade32: $(EX)/build/f32/lessons/grade.o $(EX_OBJ32)
+# The programs are always linked again: which objects they take (yours or the
+# main build's) changes when a file becomes identical to src/ or stops being so,
+# and an object older than the program would not trigger a relink.
+.PHONY: ex-relink
+$(EX)/bin/grade32: $(EX)/build/f32/lessons/grade.o $(EX_OBJ32) ex-relink
 	@mkdir -p $(@D)
-	@$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+	@$(CC) $(LDFLAGS) $(filter-out ex-relink,$^) -o $@ $(LDLIBS)
 
-$(EX)/bin/grade64: $(EX)/build/f64/lessons/grade.o $(EX_OBJ64)
+$(EX)/bin/grade64: $(EX)/build/f64/lessons/grade.o $(EX_OBJ64) ex-relink
 	@mkdir -p $(@D)
-	@$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+	@$(CC) $(LDFLAGS) $(filter-out ex-relink,$^) -o $@ $(LDLIBS)
 
-$(EX)/bin/f32/%: $(EX)/build/f32/tests/%.o $(EX_OBJ32)
+$(EX)/bin/f32/%: $(EX)/build/f32/tests/%.o $(EX_OBJ32) ex-relink
 	@mkdir -p $(@D)
-	@$(CC) $(LDFLAGS) $^ -o $@ $(CMOCKA_LIBS) $(LDLIBS)
+	@$(CC) $(LDFLAGS) $(filter-out ex-relink,$^) -o $@ $(CMOCKA_LIBS) $(LDLIBS)
 
-$(EX)/bin/f64/%: $(EX)/build/f64/tests/%.o $(EX_OBJ64)
+$(EX)/bin/f64/%: $(EX)/build/f64/tests/%.o $(EX_OBJ64) ex-relink
 	@mkdir -p $(@D)
-	@$(CC) $(LDFLAGS) $^ -o $@ $(CMOCKA_LIBS) $(LDLIBS)
+	@$(CC) $(LDFLAGS) $(filter-out ex-relink,$^) -o $@ $(CMOCKA_LIBS) $(LDLIBS)
 
 -include $(shell find $(EX)/build -name '*.d' 2>/dev/null)
 endif

@@ -1,6 +1,8 @@
 // args.c — flag parsing shared by every command.
 #include "cli/args.h"
 
+#include "model.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -123,4 +125,36 @@ void args_help(const char *cmd, const char *synopsis, const ArgSpec *specs, int 
         if (s->type == ARG_CHOICE) printf(" (%s or %s)", s->choices[0], s->choices[1]);
         printf("\n");
     }
+}
+
+int args_model_flags(ArgSpec *out, ModelConfig *c, int *batch) {
+    const ArgSpec specs[ARGS_N_MODEL] = {
+        {"attn", ARG_CHOICE, &c->attn, 0, 0, attn_names, "attention", 0},
+        {"pos", ARG_CHOICE, &c->pos, 0, 0, pos_names, "positions", 0},
+        {"norm", ARG_CHOICE, &c->norm, 0, 0, norm_names, "normalisation", 0},
+        {"ffn", ARG_CHOICE, &c->ffn, 0, 0, ffn_names, "feed-forward", 0},
+        {"ffn_hidden", ARG_INT, &c->ffn_hidden, 1, 1 << 20, NULL, "feed-forward width (default per SPEC)", 0},
+        {"n_layer", ARG_INT, &c->n_layer, 1, 256, NULL, "blocks", 0},
+        {"n_head", ARG_INT, &c->n_head, 1, 256, NULL, "attention heads (differential: pairs of them)", 0},
+        {"n_embd", ARG_INT, &c->n_embd, 1, 16384, NULL, "model width C", 0},
+        {"block_size", ARG_INT, &c->block_size, 1, 8192, NULL, "context length T", 0},
+        {"batch", ARG_INT, batch, 1, 65536, NULL, "windows per step B", 0},
+    };
+    memcpy(out, specs, sizeof specs);
+    return ARGS_N_MODEL;
+}
+
+int args_apply_preset(const char *cmd, int argc, char **argv, TrainOptions *o) {
+    const char *preset = "baby";
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--preset") && i + 1 < argc) preset = argv[i + 1];
+        else if (!strncmp(argv[i], "--preset=", 9)) preset = argv[i] + 9;
+    }
+    memset(o, 0, sizeof *o);
+    o->cfg = model_config_default();
+    if (train_preset(preset, o)) {
+        fprintf(stderr, "difftx %s: --preset %s: unknown preset, expected tiny, baby or laptop\n", cmd, preset);
+        return 2;
+    }
+    return 0;
 }

@@ -3,6 +3,9 @@
 #ifndef DIFFTX_ARGS_H
 #define DIFFTX_ARGS_H
 
+#include "model.h"
+#include "train.h"
+
 typedef enum { ARG_INT, ARG_LONG, ARG_DOUBLE, ARG_STRING, ARG_CHOICE, ARG_FLAG } ArgType;
 
 typedef struct {
@@ -21,5 +24,15 @@ typedef struct {
 int args_parse(const char *cmd, int argc, char **argv, ArgSpec *specs, int n_specs);
 void args_help(const char *cmd, const char *synopsis, const ArgSpec *specs, int n_specs);
 ArgSpec *args_find(ArgSpec *specs, int n_specs, const char *name);
+
+// The model's shape flags shared by train and bench (--attn --pos --norm --ffn
+// --ffn_hidden --n_layer --n_head --n_embd --block_size --batch), written
+// into out[0..ARGS_N_MODEL). Returns ARGS_N_MODEL.
+#define ARGS_N_MODEL 10
+int args_model_flags(ArgSpec *out, ModelConfig *c, int *batch);
+
+// Zeroes *o and applies the preset named by --preset in argv (default baby),
+// before the other flags override it. 0, or 2 after a one-line error.
+int args_apply_preset(const char *cmd, int argc, char **argv, TrainOptions *o);
 
 #endif

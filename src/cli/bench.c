@@ -75,40 +75,23 @@ static double flops_per_token(const Model *m) {
 
 int cmd_bench(const char *prog, int argc, char **argv) {
     (void)prog;
-    const char *preset = "baby";
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--preset") && i + 1 < argc) preset = argv[i + 1];
-        else if (!strncmp(argv[i], "--preset=", 9)) preset = argv[i] + 9;
-    }
     TrainOptions o;
-    memset(&o, 0, sizeof o);
-    o.cfg = model_config_default();
-    if (train_preset(preset, &o)) {
-        fprintf(stderr, "difftx bench: --preset %s: unknown preset, expected tiny, baby or laptop\n", preset);
-        return EXIT_USAGE;
-    }
+    if (args_apply_preset("bench", argc, argv, &o)) return EXIT_USAGE;
     ModelConfig *c = &o.cfg;
     const char *preset_arg = NULL;
     int threads = 0, iters = 30, warmup = 5;
 #ifdef _OPENMP
     threads = omp_get_max_threads();
 #endif
-    ArgSpec specs[] = {
-        {"preset", ARG_STRING, &preset_arg, 0, 0, NULL, "tiny, baby (default) or laptop", 0},
-        {"attn", ARG_CHOICE, &c->attn, 0, 0, attn_names, "attention", 0},
-        {"pos", ARG_CHOICE, &c->pos, 0, 0, pos_names, "positions", 0},
-        {"norm", ARG_CHOICE, &c->norm, 0, 0, norm_names, "normalisation", 0},
-        {"ffn", ARG_CHOICE, &c->ffn, 0, 0, ffn_names, "feed-forward", 0},
-        {"ffn_hidden", ARG_INT, &c->ffn_hidden, 1, 1 << 20, NULL, "feed-forward width", 0},
-        {"n_layer", ARG_INT, &c->n_layer, 1, 256, NULL, "blocks", 0},
-        {"n_head", ARG_INT, &c->n_head, 1, 256, NULL, "heads", 0},
-        {"n_embd", ARG_INT, &c->n_embd, 1, 16384, NULL, "width", 0},
-        {"block_size", ARG_INT, &c->block_size, 1, 8192, NULL, "context length", 0},
-        {"batch", ARG_INT, &o.batch, 1, 65536, NULL, "windows per step", 0},
+    ArgSpec specs[ARGS_N_MODEL + 24];
+    int n_specs = 0;
+    specs[n_specs++] = (ArgSpec){"preset", ARG_STRING, &preset_arg, 0, 0, NULL, "tiny, baby (default) or laptop", 0};
+    n_specs += args_model_flags(specs + n_specs, c, &o.batch);
+    const ArgSpec more[] = {
         {"threads", ARG_INT, &threads, 1, 1024, NULL, "OpenMP threads", 0},
         {"iters", ARG_INT, &iters, 1, 100000, NULL, "timed training steps (after 5 warm-up steps)", 0},
     };
-    const int n_specs = (int)(sizeof specs / sizeof specs[0]);
+    for (size_t i = 0; i < sizeof more / sizeof more[0]; i++) specs[n_specs++] = more[i];
     int rc = args_parse("bench", argc, argv, specs, n_specs);
     if (rc == 1) {
         args_help("bench", "[--preset NAME] [model flags] [--threads N] [--iters N]", specs, n_specs);

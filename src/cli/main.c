@@ -14,7 +14,7 @@ typedef struct {
 static const Command commands[] = {
     {"train", cmd_train, "train a model on a text (TinyShakespeare by default)"},
     {"sample", cmd_sample, "generate text from a checkpoint, streaming it as it is produced"},
-    {"eval", cmd_eval, "mean loss (and optionally its gradient) of a checkpoint on a text, per SPEC"},
+    {"eval", cmd_eval, "mean loss (and optionally its gradient) of a checkpoint on a text"},
     {"info", cmd_info, "describe a checkpoint: configuration, parameter counts, training state"},
     {"bench", cmd_bench, "measure training speed on this machine (tokens/s, GFLOP/s, time per layer kind)"},
     {"gradcheck", cmd_gradcheck, "check every layer's backward pass against centred differences"},

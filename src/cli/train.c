@@ -8,37 +8,19 @@
 #include "train.h"
 
 int train_parse_args(int argc, char **argv, TrainOptions *out) {
-    // Pass 1: the preset (every other flag overrides it).
-    const char *preset = "baby";
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--preset") && i + 1 < argc) preset = argv[i + 1];
-        else if (!strncmp(argv[i], "--preset=", 9)) preset = argv[i] + 9;
-    }
     TrainOptions o;
-    memset(&o, 0, sizeof o);
-    o.cfg = model_config_default();
-    if (train_preset(preset, &o)) {
-        fprintf(stderr, "difftx train: --preset %s: unknown preset, expected tiny, baby or laptop\n", preset);
-        return EXIT_USAGE;
-    }
+    if (args_apply_preset("train", argc, argv, &o)) return EXIT_USAGE;
     o.data = "data/tinyshakespeare/input.txt";
     o.out = "runs/model.safetensors";
     o.weight_decay = 0.1, o.grad_clip = 1.0, o.seed = 1337, o.save_every = 500;
     long seed = 1337;
     ModelConfig *c = &o.cfg;
     const char *preset_arg = NULL;
-    ArgSpec specs[] = {
-        {"preset", ARG_STRING, &preset_arg, 0, 0, NULL, "tiny (seconds), baby (default) or laptop", 0},
-        {"attn", ARG_CHOICE, &c->attn, 0, 0, attn_names, "attention", 0},
-        {"pos", ARG_CHOICE, &c->pos, 0, 0, pos_names, "positions", 0},
-        {"norm", ARG_CHOICE, &c->norm, 0, 0, norm_names, "normalisation", 0},
-        {"ffn", ARG_CHOICE, &c->ffn, 0, 0, ffn_names, "feed-forward", 0},
-        {"ffn_hidden", ARG_INT, &c->ffn_hidden, 1, 1 << 20, NULL, "feed-forward width (default per SPEC)", 0},
-        {"n_layer", ARG_INT, &c->n_layer, 1, 256, NULL, "blocks", 0},
-        {"n_head", ARG_INT, &c->n_head, 1, 256, NULL, "attention heads (differential: pairs of them)", 0},
-        {"n_embd", ARG_INT, &c->n_embd, 1, 16384, NULL, "model width C", 0},
-        {"block_size", ARG_INT, &c->block_size, 1, 8192, NULL, "context length T", 0},
-        {"batch", ARG_INT, &o.batch, 1, 65536, NULL, "windows per step B", 0},
+    ArgSpec specs[ARGS_N_MODEL + 24];
+    int n_specs = 0;
+    specs[n_specs++] = (ArgSpec){"preset", ARG_STRING, &preset_arg, 0, 0, NULL, "tiny (seconds), baby (default) or laptop", 0};
+    n_specs += args_model_flags(specs + n_specs, c, &o.batch);
+    const ArgSpec more[] = {
         {"lr", ARG_DOUBLE, &o.lr, 1e-9, 10, NULL, "peak learning rate", 0},
         {"min_lr", ARG_DOUBLE, &o.min_lr, 0, 10, NULL, "learning rate at the end of the cosine", 0},
         {"warmup", ARG_LONG, &o.warmup, 0, 1e12, NULL, "warmup iterations", 0},
@@ -56,7 +38,7 @@ int train_parse_args(int argc, char **argv, TrainOptions *out) {
         {"resume", ARG_STRING, &o.resume, 0, 0, NULL, "continue from this checkpoint", 0},
         {"quiet", ARG_FLAG, &o.quiet, 0, 0, NULL, "no progress lines", 0},
     };
-    const int n_specs = (int)(sizeof specs / sizeof specs[0]);
+    for (size_t i = 0; i < sizeof more / sizeof more[0]; i++) specs[n_specs++] = more[i];
     int rc = args_parse("train", argc, argv, specs, n_specs);
     if (rc == 1) {
         args_help("train", "[--preset NAME] [flags]", specs, n_specs);

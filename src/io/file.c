@@ -5,6 +5,7 @@
 // Hence write-to-temp, fsync, rename: rename() within one directory replaces
 // the target in one step, so readers see the old file or the new one.
 #include "io/file.h"
+#include "io/strbuf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,16 +17,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static void set_err(char *err, size_t errlen, const char *fmt, ...) {
-    if (!err || errlen == 0) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 int file_read_all(const char *path, unsigned char **data, size_t *len, char *err, size_t errlen) {
     *data = NULL;
@@ -34,36 +25,36 @@ int file_read_all(const char *path, unsigned char **data, size_t *len, char *err
     // forever. It changes nothing for regular files, the only kind we accept.
     int fd = open(path, O_RDONLY | O_NONBLOCK);
     if (fd < 0) {
-        set_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        io_errorf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
         return -1;
     }
     struct stat st;
     if (fstat(fd, &st) != 0) {
-        set_err(err, errlen, "%s: cannot stat: %s", path, strerror(errno));
+        io_errorf(err, errlen, "%s: cannot stat: %s", path, strerror(errno));
         close(fd);
         return -1;
     }
     if (S_ISDIR(st.st_mode)) {
-        set_err(err, errlen, "%s: is a directory, expected a file", path);
+        io_errorf(err, errlen, "%s: is a directory, expected a file", path);
         close(fd);
         return -1;
     }
     if (!S_ISREG(st.st_mode)) {
-        set_err(err, errlen, "%s: is not a regular file (a device, pipe or socket)", path);
+        io_errorf(err, errlen, "%s: is not a regular file (a device, pipe or socket)", path);
         close(fd);
         return -1;
     }
     // The size is checked before allocating: st_size is off_t, which may be
     // wider than size_t on 32-bit systems; +1 leaves room for the NUL.
     if (st.st_size < 0 || (uintmax_t)st.st_size >= (uintmax_t)SIZE_MAX) {
-        set_err(err, errlen, "%s: file size %jd does not fit in memory", path, (intmax_t)st.st_size);
+        io_errorf(err, errlen, "%s: file size %jd does not fit in memory", path, (intmax_t)st.st_size);
         close(fd);
         return -1;
     }
     size_t size = (size_t)st.st_size;
     unsigned char *buf = malloc(size + 1);
     if (!buf) {
-        set_err(err, errlen, "%s: out of memory reading %zu bytes", path, size);
+        io_errorf(err, errlen, "%s: out of memory reading %zu bytes", path, size);
         close(fd);
         return -1;
     }
@@ -72,7 +63,7 @@ int file_read_all(const char *path, unsigned char **data, size_t *len, char *err
         ssize_t r = read(fd, buf + got, size - got);
         if (r < 0 && errno == EINTR) continue;
         if (r < 0) {
-            set_err(err, errlen, "%s: read error after %zu of %zu bytes: %s", path, got, size, strerror(errno));
+            io_errorf(err, errlen, "%s: read error after %zu of %zu bytes: %s", path, got, size, strerror(errno));
             free(buf);
             close(fd);
             return -1;
@@ -82,7 +73,7 @@ int file_read_all(const char *path, unsigned char **data, size_t *len, char *err
     }
     close(fd);
     if (got != size) {
-        set_err(err, errlen, "%s: file shrank while being read (%zu bytes expected, %zu read)", path, size, got);
+        io_errorf(err, errlen, "%s: file shrank while being read (%zu bytes expected, %zu read)", path, size, got);
         free(buf);
         return -1;
     }
@@ -122,7 +113,7 @@ static void sync_parent_dir(const char *path) {
 int file_write_atomic_parts(const char *path, const void *const *parts, const size_t *lens, int n_parts,
                             char *err, size_t errlen) {
     if (!path || !*path) {
-        set_err(err, errlen, "file_write_atomic: empty output path");
+        io_errorf(err, errlen, "file_write_atomic: empty output path");
         return -1;
     }
     // The temp file sits beside the target: rename() only replaces atomically
@@ -130,14 +121,14 @@ int file_write_atomic_parts(const char *path, const void *const *parts, const si
     size_t tmp_cap = strlen(path) + 32;
     char *tmp = malloc(tmp_cap);
     if (!tmp) {
-        set_err(err, errlen, "%s: out of memory", path);
+        io_errorf(err, errlen, "%s: out of memory", path);
         return -1;
     }
     snprintf(tmp, tmp_cap, "%s.tmp.%ld", path, (long)getpid());
 
     FILE *fp = fopen(tmp, "wb");
     if (!fp) {
-        set_err(err, errlen, "%s: cannot create temporary file %s: %s", path, tmp, strerror(errno));
+        io_errorf(err, errlen, "%s: cannot create temporary file %s: %s", path, tmp, strerror(errno));
         free(tmp);
         return -1;
     }
@@ -156,14 +147,14 @@ int file_write_atomic_parts(const char *path, const void *const *parts, const si
         saved_errno = errno;
     }
     if (failed) {
-        set_err(err, errlen, "%s: cannot %s temporary file %s: %s", path, failed, tmp,
+        io_errorf(err, errlen, "%s: cannot %s temporary file %s: %s", path, failed, tmp,
                 saved_errno ? strerror(saved_errno) : "short write");
         remove(tmp);
         free(tmp);
         return -1;
     }
     if (rename(tmp, path) != 0) {
-        set_err(err, errlen, "%s: cannot replace it with temporary file %s: %s", path, tmp, strerror(errno));
+        io_errorf(err, errlen, "%s: cannot replace it with temporary file %s: %s", path, tmp, strerror(errno));
         remove(tmp);
         free(tmp);
         return -1;

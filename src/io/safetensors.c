@@ -5,6 +5,7 @@
 // is guarded against integer overflow, so a corrupt or malicious file yields
 // a message and never a crash, a hang or a giant allocation.
 #include "io/safetensors.h"
+#include "io/strbuf.h"
 
 #include "io/file.h"
 #include "io/json.h"
@@ -24,16 +25,6 @@
 
 #define META_KEY "__metadata__"
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static void set_err(char *err, size_t errlen, const char *fmt, ...) {
-    if (!err || errlen == 0) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 // ---- dtypes -------------------------------------------------------------------
 
@@ -156,23 +147,23 @@ static int parse_tensor(const char *label, const char *name, const JsonValue *en
                         size_t data_len, StTensor *t, uint64_t *begin, char *err, size_t errlen) {
     char why[160];
     if (json_type(entry) != JSON_OBJECT) {
-        set_err(err, errlen, "%s: tensor \"%.80s\" is %s, expected an object with dtype, shape and data_offsets",
+        io_errorf(err, errlen, "%s: tensor \"%.80s\" is %s, expected an object with dtype, shape and data_offsets",
                 label, name, json_type_name(json_type(entry)));
         return -1;
     }
 
     const JsonValue *dtype = json_get(entry, "dtype");
     if (!dtype) {
-        set_err(err, errlen, "%s: tensor \"%.80s\" has no \"dtype\"", label, name);
+        io_errorf(err, errlen, "%s: tensor \"%.80s\" has no \"dtype\"", label, name);
         return -1;
     }
     if (json_type(dtype) != JSON_STRING) {
-        set_err(err, errlen, "%s: tensor \"%.80s\": dtype is %s, expected a string such as \"F32\"", label, name,
+        io_errorf(err, errlen, "%s: tensor \"%.80s\": dtype is %s, expected a string such as \"F32\"", label, name,
                 json_type_name(json_type(dtype)));
         return -1;
     }
     if (st_dtype_parse(json_string(dtype), &t->dtype) != 0) {
-        set_err(err, errlen,
+        io_errorf(err, errlen,
                 "%s: tensor \"%.80s\": unknown dtype \"%.20s\" (known: F32 F64 F16 BF16 I8 I16 I32 I64 U8 U16 U32 "
                 "U64 BOOL)",
                 label, name, json_string(dtype));
@@ -181,16 +172,16 @@ static int parse_tensor(const char *label, const char *name, const JsonValue *en
 
     const JsonValue *shape = json_get(entry, "shape");
     if (!shape) {
-        set_err(err, errlen, "%s: tensor \"%.80s\" has no \"shape\"", label, name);
+        io_errorf(err, errlen, "%s: tensor \"%.80s\" has no \"shape\"", label, name);
         return -1;
     }
     if (json_type(shape) != JSON_ARRAY) {
-        set_err(err, errlen, "%s: tensor \"%.80s\": shape is %s, expected an array of sizes", label, name,
+        io_errorf(err, errlen, "%s: tensor \"%.80s\": shape is %s, expected an array of sizes", label, name,
                 json_type_name(json_type(shape)));
         return -1;
     }
     if (json_size(shape) > ST_MAX_DIMS) {
-        set_err(err, errlen, "%s: tensor \"%.80s\": shape has %zu dimensions, at most %d are supported", label, name,
+        io_errorf(err, errlen, "%s: tensor \"%.80s\": shape has %zu dimensions, at most %d are supported", label, name,
                 json_size(shape), ST_MAX_DIMS);
         return -1;
     }
@@ -198,7 +189,7 @@ static int parse_tensor(const char *label, const char *name, const JsonValue *en
     for (int i = 0; i < t->ndim; i++) {
         uint64_t d;
         if (read_count(json_at(shape, (size_t)i), INT64_MAX, &d, why, sizeof why) != 0) {
-            set_err(err, errlen, "%s: tensor \"%.80s\": shape[%d] %s", label, name, i, why);
+            io_errorf(err, errlen, "%s: tensor \"%.80s\": shape[%d] %s", label, name, i, why);
             return -1;
         }
         t->shape[i] = (int64_t)d;
@@ -207,7 +198,7 @@ static int parse_tensor(const char *label, const char *name, const JsonValue *en
     format_shape(shape_text, sizeof shape_text, t->shape, t->ndim);
     uint64_t numel;
     if (shape_numel(t->shape, t->ndim, &numel) != 0 || numel_bytes(numel, t->dtype, &t->nbytes) != 0) {
-        set_err(err, errlen, "%s: tensor \"%.80s\": shape %s has too many elements (the size overflows)", label,
+        io_errorf(err, errlen, "%s: tensor \"%.80s\": shape %s has too many elements (the size overflows)", label,
                 name, shape_text);
         return -1;
     }
@@ -215,41 +206,41 @@ static int parse_tensor(const char *label, const char *name, const JsonValue *en
 
     const JsonValue *offs = json_get(entry, "data_offsets");
     if (!offs) {
-        set_err(err, errlen, "%s: tensor \"%.80s\" has no \"data_offsets\"", label, name);
+        io_errorf(err, errlen, "%s: tensor \"%.80s\" has no \"data_offsets\"", label, name);
         return -1;
     }
     if (json_type(offs) != JSON_ARRAY) {
-        set_err(err, errlen, "%s: tensor \"%.80s\": data_offsets is %s, expected [begin, end]", label, name,
+        io_errorf(err, errlen, "%s: tensor \"%.80s\": data_offsets is %s, expected [begin, end]", label, name,
                 json_type_name(json_type(offs)));
         return -1;
     }
     if (json_size(offs) != 2) {
-        set_err(err, errlen, "%s: tensor \"%.80s\": data_offsets has %zu values, expected two: [begin, end]", label,
+        io_errorf(err, errlen, "%s: tensor \"%.80s\": data_offsets has %zu values, expected two: [begin, end]", label,
                 name, json_size(offs));
         return -1;
     }
     uint64_t b, e;
     if (read_count(json_at(offs, 0), UINT64_MAX, &b, why, sizeof why) != 0) {
-        set_err(err, errlen, "%s: tensor \"%.80s\": data_offsets begin %s", label, name, why);
+        io_errorf(err, errlen, "%s: tensor \"%.80s\": data_offsets begin %s", label, name, why);
         return -1;
     }
     if (read_count(json_at(offs, 1), UINT64_MAX, &e, why, sizeof why) != 0) {
-        set_err(err, errlen, "%s: tensor \"%.80s\": data_offsets end %s", label, name, why);
+        io_errorf(err, errlen, "%s: tensor \"%.80s\": data_offsets end %s", label, name, why);
         return -1;
     }
     if (b > e) {
-        set_err(err, errlen, "%s: tensor \"%.80s\": data_offsets [%" PRIu64 ", %" PRIu64 "] has begin after end",
+        io_errorf(err, errlen, "%s: tensor \"%.80s\": data_offsets [%" PRIu64 ", %" PRIu64 "] has begin after end",
                 label, name, b, e);
         return -1;
     }
     if (e > data_len) {
-        set_err(err, errlen,
+        io_errorf(err, errlen,
                 "%s: tensor \"%.80s\": data_offsets end %" PRIu64 " is beyond the end of the data section (%zu bytes)",
                 label, name, e, data_len);
         return -1;
     }
     if (e - b != t->nbytes) {
-        set_err(err, errlen,
+        io_errorf(err, errlen,
                 "%s: tensor \"%.80s\": data_offsets [%" PRIu64 ", %" PRIu64 "] hold %" PRIu64
                 " bytes but shape %s of %s needs %zu bytes",
                 label, name, b, e, e - b, shape_text, st_dtype_name(t->dtype), t->nbytes);
@@ -262,7 +253,7 @@ static int parse_tensor(const char *label, const char *name, const JsonValue *en
 
 static int parse_metadata(const char *label, const JsonValue *meta, StFile *f, char *err, size_t errlen) {
     if (json_type(meta) != JSON_OBJECT) {
-        set_err(err, errlen, "%s: __metadata__ is %s, expected an object of strings", label,
+        io_errorf(err, errlen, "%s: __metadata__ is %s, expected an object of strings", label,
                 json_type_name(json_type(meta)));
         return -1;
     }
@@ -270,19 +261,19 @@ static int parse_metadata(const char *label, const JsonValue *meta, StFile *f, c
     f->meta_keys = calloc(n ? n : 1, sizeof *f->meta_keys);
     f->meta_vals = calloc(n ? n : 1, sizeof *f->meta_vals);
     if (!f->meta_keys || !f->meta_vals) {
-        set_err(err, errlen, "%s: out of memory for %zu metadata entries", label, n);
+        io_errorf(err, errlen, "%s: out of memory for %zu metadata entries", label, n);
         return -1;
     }
     for (size_t i = 0; i < n; i++) {
         const JsonMember *m = &meta->members[i];
         if (m->value.type != JSON_STRING) {
-            set_err(err, errlen, "%s: __metadata__ value for \"%.80s\" is %s, expected a string", label, m->key,
+            io_errorf(err, errlen, "%s: __metadata__ value for \"%.80s\" is %s, expected a string", label, m->key,
                     json_type_name(m->value.type));
             return -1;
         }
         // C strings end at the first NUL, so "a\u0000b" would silently lose "b".
         if (strlen(m->key) != m->key_len || strlen(m->value.text) != m->value.text_len) {
-            set_err(err, errlen, "%s: __metadata__ entry \"%.80s\" contains a NUL character (\\u0000)", label,
+            io_errorf(err, errlen, "%s: __metadata__ entry \"%.80s\" contains a NUL character (\\u0000)", label,
                     m->key);
             return -1;
         }
@@ -290,7 +281,7 @@ static int parse_metadata(const char *label, const JsonValue *meta, StFile *f, c
         f->meta_vals[i] = dup_string(m->value.text, m->value.text_len);
         f->n_meta = (int)i + 1;  // both entries are freed by st_free from now on
         if (!f->meta_keys[i] || !f->meta_vals[i]) {
-            set_err(err, errlen, "%s: out of memory", label);
+            io_errorf(err, errlen, "%s: out of memory", label);
             return -1;
         }
     }
@@ -318,7 +309,7 @@ static int check_overlaps(const char *label, const StFile *f, Range *r, char *er
     for (int i = 0; i < f->n_tensors; i++) {
         if (r[i].begin == r[i].end) continue;
         if (owner >= 0 && r[i].begin < r[owner].end) {
-            set_err(err, errlen,
+            io_errorf(err, errlen,
                     "%s: tensors \"%.80s\" (bytes [%" PRIu64 ", %" PRIu64 ")) and \"%.80s\" (bytes [%" PRIu64
                     ", %" PRIu64 ")) overlap in the data section",
                     label, f->tensors[r[owner].tensor].name, r[owner].begin, r[owner].end, f->tensors[r[i].tensor].name,
@@ -343,19 +334,19 @@ static int parse_owned(unsigned char *buf, size_t len, const char *label, StFile
     f->buf = buf;
     f->len = len;
     if (len < 8) {
-        set_err(err, errlen, "%s: file is too short (%zu bytes) to hold the 8-byte header length", label, len);
+        io_errorf(err, errlen, "%s: file is too short (%zu bytes) to hold the 8-byte header length", label, len);
         st_free(f);
         return -1;
     }
     uint64_t hlen = read_le64(buf);
     if (hlen > ST_MAX_HEADER) {
-        set_err(err, errlen, "%s: header length %" PRIu64 " exceeds the limit of %u bytes (not a safetensors file?)",
+        io_errorf(err, errlen, "%s: header length %" PRIu64 " exceeds the limit of %u bytes (not a safetensors file?)",
                 label, hlen, ST_MAX_HEADER);
         st_free(f);
         return -1;
     }
     if (hlen > len - 8) {
-        set_err(err, errlen, "%s: header length %" PRIu64 " is larger than the file (%zu bytes)", label, hlen, len);
+        io_errorf(err, errlen, "%s: header length %" PRIu64 " is larger than the file (%zu bytes)", label, hlen, len);
         st_free(f);
         return -1;
     }
@@ -367,24 +358,24 @@ static int parse_owned(unsigned char *buf, size_t len, const char *label, StFile
     char jerr[200];
     JsonValue *root = json_parse((const char *)buf + 8, header_len, jerr, sizeof jerr);
     if (!root) {
-        set_err(err, errlen, "%s: the header is not valid JSON: header %s", label, jerr);
+        io_errorf(err, errlen, "%s: the header is not valid JSON: header %s", label, jerr);
         st_free(f);
         return -1;
     }
     if (root->type != JSON_OBJECT) {
-        set_err(err, errlen, "%s: the header is %s, expected a JSON object", label, json_type_name(root->type));
+        io_errorf(err, errlen, "%s: the header is %s, expected a JSON object", label, json_type_name(root->type));
         goto fail;
     }
 
     size_t n_entries = root->count;
     if (n_entries > INT_MAX) {
-        set_err(err, errlen, "%s: the header lists %zu tensors, more than difftx supports", label, n_entries);
+        io_errorf(err, errlen, "%s: the header lists %zu tensors, more than difftx supports", label, n_entries);
         goto fail;
     }
     f->tensors = calloc(n_entries ? n_entries : 1, sizeof *f->tensors);
     ranges = calloc(n_entries ? n_entries : 1, sizeof *ranges);
     if (!f->tensors || !ranges) {
-        set_err(err, errlen, "%s: out of memory for %zu tensors", label, n_entries);
+        io_errorf(err, errlen, "%s: out of memory for %zu tensors", label, n_entries);
         goto fail;
     }
     for (size_t i = 0; i < n_entries; i++) {
@@ -394,7 +385,7 @@ static int parse_owned(unsigned char *buf, size_t len, const char *label, StFile
             continue;
         }
         if (strlen(m->key) != m->key_len) {
-            set_err(err, errlen, "%s: tensor name \"%.80s...\" contains a NUL character (\\u0000)", label, m->key);
+            io_errorf(err, errlen, "%s: tensor name \"%.80s...\" contains a NUL character (\\u0000)", label, m->key);
             goto fail;
         }
         StTensor *t = &f->tensors[f->n_tensors];
@@ -402,7 +393,7 @@ static int parse_owned(unsigned char *buf, size_t len, const char *label, StFile
         if (parse_tensor(label, m->key, &m->value, data, data_len, t, &begin, err, errlen) != 0) goto fail;
         t->name = dup_string(m->key, m->key_len);
         if (!t->name) {
-            set_err(err, errlen, "%s: out of memory", label);
+            io_errorf(err, errlen, "%s: out of memory", label);
             goto fail;
         }
         ranges[f->n_tensors] = (Range){begin, begin + t->nbytes, f->n_tensors};
@@ -425,7 +416,7 @@ int st_parse(const unsigned char *buf, size_t len, const char *label, StFile *f,
     memset(f, 0, sizeof *f);
     unsigned char *copy = malloc(len ? len : 1);
     if (!copy) {
-        set_err(err, errlen, "%s: out of memory copying %zu bytes", label, len);
+        io_errorf(err, errlen, "%s: out of memory copying %zu bytes", label, len);
         return -1;
     }
     if (len) memcpy(copy, buf, len);
@@ -454,54 +445,10 @@ const char *st_meta(const StFile *f, const char *key) {
 
 // ---- writing ------------------------------------------------------------------
 
-// A growable text buffer for the header. Errors are sticky: after a failed
-// allocation every append is ignored and the caller checks `failed` once.
-typedef struct {
-    char *s;
-    size_t len, cap;
-    int failed;
-} Buf;
 
-static void buf_add(Buf *b, const char *s, size_t n) {
-    if (b->failed) return;
-    if (n > SIZE_MAX - b->len - 1) {
-        b->failed = 1;
-        return;
-    }
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1) cap = cap > SIZE_MAX / 2 ? b->len + n + 1 : cap * 2;
-        char *q = realloc(b->s, cap);
-        if (!q) {
-            b->failed = 1;
-            return;
-        }
-        b->s = q;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static void buf_printf(Buf *b, const char *fmt, ...) {
-    char tmp[128];  // only used for short numeric fragments
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof tmp) {
-        b->failed = 1;
-        return;
-    }
-    buf_add(b, tmp, (size_t)n);
-}
 
 // Appends s as a quoted JSON string.
-static void buf_add_json_string(Buf *b, const char *s) {
+static void buf_add_json_string(StrBuf *b, const char *s) {
     size_t n = strlen(s);
     size_t need = json_escape(NULL, 0, s, n);
     char *tmp = malloc(need + 1);
@@ -510,9 +457,9 @@ static void buf_add_json_string(Buf *b, const char *s) {
         return;
     }
     json_escape(tmp, need + 1, s, n);
-    buf_add(b, "\"", 1);
-    buf_add(b, tmp, need);
-    buf_add(b, "\"", 1);
+    strbuf_add(b, "\"", 1);
+    strbuf_add(b, tmp, need);
+    strbuf_add(b, "\"", 1);
     free(tmp);
 }
 
@@ -537,46 +484,46 @@ static const char *find_duplicate(const char *const *names, int n) {
 static int check_outputs(const char *path, const StOut *tensors, int n, const char *const *meta_keys,
                          const char *const *meta_vals, int n_meta, size_t *nbytes, char *err, size_t errlen) {
     if (n < 0 || n_meta < 0 || (n > 0 && !tensors) || (n_meta > 0 && (!meta_keys || !meta_vals))) {
-        set_err(err, errlen, "%s: invalid arguments (%d tensors, %d metadata entries)", path, n, n_meta);
+        io_errorf(err, errlen, "%s: invalid arguments (%d tensors, %d metadata entries)", path, n, n_meta);
         return -1;
     }
     for (int i = 0; i < n; i++) {
         const StOut *t = &tensors[i];
         if (!t->name || !json_utf8_valid(t->name, strlen(t->name)) || strcmp(t->name, META_KEY) == 0) {
-            set_err(err, errlen, "%s: tensor %d has an invalid name \"%.80s\" (must be UTF-8 and not %s)", path, i,
+            io_errorf(err, errlen, "%s: tensor %d has an invalid name \"%.80s\" (must be UTF-8 and not %s)", path, i,
                     t->name ? t->name : "(null)", META_KEY);
             return -1;
         }
         if (!dtype_ok(t->dtype)) {
-            set_err(err, errlen, "%s: tensor \"%.80s\" has unknown dtype %d", path, t->name, (int)t->dtype);
+            io_errorf(err, errlen, "%s: tensor \"%.80s\" has unknown dtype %d", path, t->name, (int)t->dtype);
             return -1;
         }
         if (t->ndim < 0 || t->ndim > ST_MAX_DIMS) {
-            set_err(err, errlen, "%s: tensor \"%.80s\" has %d dimensions, expected 0 to %d", path, t->name, t->ndim,
+            io_errorf(err, errlen, "%s: tensor \"%.80s\" has %d dimensions, expected 0 to %d", path, t->name, t->ndim,
                     ST_MAX_DIMS);
             return -1;
         }
         for (int d = 0; d < t->ndim; d++) {
             if (t->shape[d] < 0) {
-                set_err(err, errlen, "%s: tensor \"%.80s\" has negative size %" PRId64 " in dimension %d", path,
+                io_errorf(err, errlen, "%s: tensor \"%.80s\" has negative size %" PRId64 " in dimension %d", path,
                         t->name, t->shape[d], d);
                 return -1;
             }
         }
         uint64_t numel;
         if (shape_numel(t->shape, t->ndim, &numel) != 0 || numel_bytes(numel, t->dtype, &nbytes[i]) != 0) {
-            set_err(err, errlen, "%s: tensor \"%.80s\" is too large (its byte size overflows)", path, t->name);
+            io_errorf(err, errlen, "%s: tensor \"%.80s\" is too large (its byte size overflows)", path, t->name);
             return -1;
         }
         if (nbytes[i] > 0 && !t->data) {
-            set_err(err, errlen, "%s: tensor \"%.80s\" has %zu bytes but no data pointer", path, t->name, nbytes[i]);
+            io_errorf(err, errlen, "%s: tensor \"%.80s\" has %zu bytes but no data pointer", path, t->name, nbytes[i]);
             return -1;
         }
     }
     for (int i = 0; i < n_meta; i++) {
         if (!meta_keys[i] || !meta_vals[i] || !json_utf8_valid(meta_keys[i], strlen(meta_keys[i])) ||
             !json_utf8_valid(meta_vals[i], strlen(meta_vals[i]))) {
-            set_err(err, errlen, "%s: metadata entry %d (\"%.80s\") is missing or not valid UTF-8", path, i,
+            io_errorf(err, errlen, "%s: metadata entry %d (\"%.80s\") is missing or not valid UTF-8", path, i,
                     meta_keys[i] ? meta_keys[i] : "(null)");
             return -1;
         }
@@ -584,17 +531,17 @@ static int check_outputs(const char *path, const StOut *tensors, int n, const ch
     // Duplicate names would produce a header that every reader refuses.
     const char **names = malloc((size_t)(n ? n : 1) * sizeof *names);
     if (!names) {
-        set_err(err, errlen, "%s: out of memory", path);
+        io_errorf(err, errlen, "%s: out of memory", path);
         return -1;
     }
     for (int i = 0; i < n; i++) names[i] = tensors[i].name;
     const char *dup = find_duplicate(names, n);
-    if (dup) set_err(err, errlen, "%s: tensor name \"%.80s\" is used twice", path, dup);
+    if (dup) io_errorf(err, errlen, "%s: tensor name \"%.80s\" is used twice", path, dup);
     free(names);
     if (dup) return -1;
     dup = find_duplicate(meta_keys, n_meta);
     if (dup) {
-        set_err(err, errlen, "%s: metadata key \"%.80s\" is used twice", path, dup);
+        io_errorf(err, errlen, "%s: metadata key \"%.80s\" is used twice", path, dup);
         return -1;
     }
     return 0;
@@ -625,9 +572,9 @@ int st_write(const char *path, const StOut *tensors, int n, const char *const *m
     LayoutKey *order = calloc(count + 1, sizeof *order);
     const void **parts = calloc(count + 2, sizeof *parts);
     size_t *part_lens = calloc(count + 2, sizeof *part_lens);
-    Buf h = {NULL, 0, 0, 0};
+    StrBuf h = {NULL, 0, 0, 0};
     if (!nbytes || !begin || !order || !parts || !part_lens) {
-        set_err(err, errlen, "%s: out of memory", path);
+        io_errorf(err, errlen, "%s: out of memory", path);
         goto done;
     }
     if (check_outputs(path, tensors, n, meta_keys, meta_vals, n_meta, nbytes, err, errlen) != 0) goto done;
@@ -639,37 +586,37 @@ int st_write(const char *path, const StOut *tensors, int n, const char *const *m
         begin[order[k].index] = offset;
         offset += nbytes[order[k].index];  // each fits in size_t; the sum is checked below
         if (offset < nbytes[order[k].index]) {
-            set_err(err, errlen, "%s: the tensors together are too large to write", path);
+            io_errorf(err, errlen, "%s: the tensors together are too large to write", path);
             goto done;
         }
     }
 
-    buf_add(&h, "{", 1);
+    strbuf_add(&h, "{", 1);
     if (n_meta > 0) {
-        buf_add(&h, "\"" META_KEY "\":{", strlen(META_KEY) + 4);
+        strbuf_add(&h, "\"" META_KEY "\":{", strlen(META_KEY) + 4);
         for (int i = 0; i < n_meta; i++) {
-            if (i) buf_add(&h, ",", 1);
+            if (i) strbuf_add(&h, ",", 1);
             buf_add_json_string(&h, meta_keys[i]);
-            buf_add(&h, ":", 1);
+            strbuf_add(&h, ":", 1);
             buf_add_json_string(&h, meta_vals[i]);
         }
-        buf_add(&h, "}", 1);
+        strbuf_add(&h, "}", 1);
     }
     for (int i = 0; i < n; i++) {
         const StOut *t = &tensors[i];
-        if (i || n_meta > 0) buf_add(&h, ",", 1);
+        if (i || n_meta > 0) strbuf_add(&h, ",", 1);
         buf_add_json_string(&h, t->name);
-        buf_printf(&h, ":{\"dtype\":\"%s\",\"shape\":[", st_dtype_name(t->dtype));
-        for (int d = 0; d < t->ndim; d++) buf_printf(&h, "%s%" PRId64, d ? "," : "", t->shape[d]);
-        buf_printf(&h, "],\"data_offsets\":[%" PRIu64 ",%" PRIu64 "]}", begin[i], begin[i] + nbytes[i]);
+        strbuf_printf(&h, ":{\"dtype\":\"%s\",\"shape\":[", st_dtype_name(t->dtype));
+        for (int d = 0; d < t->ndim; d++) strbuf_printf(&h, "%s%" PRId64, d ? "," : "", t->shape[d]);
+        strbuf_printf(&h, "],\"data_offsets\":[%" PRIu64 ",%" PRIu64 "]}", begin[i], begin[i] + nbytes[i]);
     }
-    buf_add(&h, "}", 1);
+    strbuf_add(&h, "}", 1);
     // Trailing spaces are allowed after the JSON; they make 8 + header length
     // a multiple of 8, so the data section (and, by the layout order, every
     // tensor) is aligned when the file is loaded into malloc'd memory.
-    while (!h.failed && h.len % 8 != 0) buf_add(&h, " ", 1);
+    while (!h.failed && h.len % 8 != 0) strbuf_add(&h, " ", 1);
     if (h.failed) {
-        set_err(err, errlen, "%s: out of memory building the header", path);
+        io_errorf(err, errlen, "%s: out of memory building the header", path);
         goto done;
     }
 

@@ -5,6 +5,7 @@
 // average glyph is about 0.6 em wide in a sans-serif font), which is close
 // enough to leave room for labels without measuring fonts.
 #include "io/svg.h"
+#include "io/strbuf.h"
 
 #include "io/file.h"
 #include "io/json.h"  // json_utf8_char, to escape labels safely
@@ -26,98 +27,30 @@ static const char *const PALETTE[] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2"
                                       "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"};
 #define N_PALETTE (int)(sizeof PALETTE / sizeof PALETTE[0])
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static void set_err(char *err, size_t errlen, const char *fmt, ...) {
-    if (!err || errlen == 0) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 // ---- a growable string --------------------------------------------------------
 
-// Errors are sticky: after a failed allocation every append is ignored, and
-// the chart function checks `failed` once at the end.
-typedef struct {
-    char *s;
-    size_t len, cap;
-    int failed;
-} Sb;
-
-static void sb_add(Sb *b, const char *s, size_t n) {
-    if (b->failed) return;
-    if (n > (size_t)-1 / 2 - b->len) {
-        b->failed = 1;
-        return;
-    }
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + n + 1) cap *= 2;
-        char *q = realloc(b->s, cap);
-        if (!q) {
-            b->failed = 1;
-            return;
-        }
-        b->s = q;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-static void sb_str(Sb *b, const char *s) { sb_add(b, s, strlen(s)); }
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static void sb_printf(Sb *b, const char *fmt, ...) {
-    char tmp[512];
-    va_list ap, ap2;
-    va_start(ap, fmt);
-    va_copy(ap2, ap);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    if (n < 0) {
-        b->failed = 1;
-    } else if ((size_t)n < sizeof tmp) {
-        sb_add(b, tmp, (size_t)n);
-    } else {
-        char *big = malloc((size_t)n + 1);
-        if (big) {
-            vsnprintf(big, (size_t)n + 1, fmt, ap2);
-            sb_add(b, big, (size_t)n);
-            free(big);
-        } else {
-            b->failed = 1;
-        }
-    }
-    va_end(ap2);
-    va_end(ap);
-}
 
 // Appends s as XML text. Besides the five XML specials, control characters
 // and invalid UTF-8 are not allowed in an SVG file at all; they are shown as
 // visible escapes, which also makes byte-level tokens such as '\n' readable.
-static void sb_escaped(Sb *b, const char *s) {
+static void sb_escaped(StrBuf *b, const char *s) {
     const unsigned char *u = (const unsigned char *)s;
     size_t n = strlen(s);
     for (size_t i = 0; i < n;) {
         unsigned char c = u[i];
         size_t k = json_utf8_char(u + i, n - i);
-        if (c == '&') sb_str(b, "&amp;");
-        else if (c == '<') sb_str(b, "&lt;");
-        else if (c == '>') sb_str(b, "&gt;");
-        else if (c == '"') sb_str(b, "&quot;");
-        else if (c == '\'') sb_str(b, "&#39;");
-        else if (c == '\n') sb_str(b, "\\n");
-        else if (c == '\t') sb_str(b, "\\t");
-        else if (c == '\r') sb_str(b, "\\r");
-        else if (c < 0x20 || c == 0x7f || k == 0) sb_printf(b, "\\x%02x", c);
+        if (c == '&') strbuf_str(b, "&amp;");
+        else if (c == '<') strbuf_str(b, "&lt;");
+        else if (c == '>') strbuf_str(b, "&gt;");
+        else if (c == '"') strbuf_str(b, "&quot;");
+        else if (c == '\'') strbuf_str(b, "&#39;");
+        else if (c == '\n') strbuf_str(b, "\\n");
+        else if (c == '\t') strbuf_str(b, "\\t");
+        else if (c == '\r') strbuf_str(b, "\\r");
+        else if (c < 0x20 || c == 0x7f || k == 0) strbuf_printf(b, "\\x%02x", c);
         else {
-            sb_add(b, s + i, k);
+            strbuf_add(b, s + i, k);
             i += k;
             continue;
         }
@@ -136,30 +69,30 @@ static double text_width(const char *s, double size) {
 }
 
 // <text> at (x, y); attrs is extra attribute text (starting with a space) or "".
-static void sb_text(Sb *b, double x, double y, double size, const char *anchor, const char *attrs, const char *s) {
-    sb_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%g\" text-anchor=\"%s\"%s>", x, y, size, anchor, attrs);
+static void sb_text(StrBuf *b, double x, double y, double size, const char *anchor, const char *attrs, const char *s) {
+    strbuf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%g\" text-anchor=\"%s\"%s>", x, y, size, anchor, attrs);
     sb_escaped(b, s);
-    sb_str(b, "</text>\n");
+    strbuf_str(b, "</text>\n");
 }
 
-static void svg_begin(Sb *b, double w, double h) {
-    sb_printf(b,
+static void svg_begin(StrBuf *b, double w, double h) {
+    strbuf_printf(b,
               "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
               "font-family=\"%s\" fill=\"%s\">\n",
               w, h, w, h, FONT, INK);
-    sb_str(b, "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
+    strbuf_str(b, "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
 }
 
-static void svg_title(Sb *b, double w, const char *title) {
+static void svg_title(StrBuf *b, double w, const char *title) {
     if (title) sb_text(b, w / 2, 30, 18, "middle", " font-weight=\"bold\"", title);
 }
 
 // Closes the document and writes it; frees the buffer either way.
-static int svg_finish(Sb *b, const char *path, char *err, size_t errlen) {
-    sb_str(b, "</svg>\n");
+static int svg_finish(StrBuf *b, const char *path, char *err, size_t errlen) {
+    strbuf_str(b, "</svg>\n");
     int rc;
     if (b->failed) {
-        set_err(err, errlen, "%s: out of memory building the SVG", path);
+        io_errorf(err, errlen, "%s: out of memory building the SVG", path);
         rc = -1;
     } else {
         rc = file_write_atomic(path, b->s, b->len, err, errlen);
@@ -262,16 +195,16 @@ static double map_y(const Frame *f, const Axis *a, double y) {
 }
 
 // Horizontal grid lines with y tick labels, and the y axis title.
-static void draw_y_axis(Sb *b, const Frame *f, const Axis *a, const char *label) {
+static void draw_y_axis(StrBuf *b, const Frame *f, const Axis *a, const char *label) {
     char buf[64];
     for (int i = 0; i < a->n; i++) {
         double v = axis_tick(a, i), y = map_y(f, a, v);
-        sb_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n", f->left, y,
+        strbuf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n", f->left, y,
                   f->left + f->width, y, GRID);
         format_tick(buf, sizeof buf, a, v);
         sb_text(b, f->left - 8, y + 4, 12, "end", "", buf);
     }
-    sb_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n", f->left, f->top, f->left,
+    strbuf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n", f->left, f->top, f->left,
               f->top + f->height, INK);
     if (label) {
         char rot[64];
@@ -282,15 +215,15 @@ static void draw_y_axis(Sb *b, const Frame *f, const Axis *a, const char *label)
 }
 
 // A legend to the right of the frame: a colour swatch and a name per entry.
-static void draw_legend(Sb *b, const Frame *f, const char *const *names, int n, int as_lines) {
+static void draw_legend(StrBuf *b, const Frame *f, const char *const *names, int n, int as_lines) {
     double x = f->left + f->width + 20, y = f->top + 8;
     for (int i = 0; i < n; i++, y += 22) {
         const char *colour = PALETTE[i % N_PALETTE];
         if (as_lines)
-            sb_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"3\"/>\n",
+            strbuf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"3\"/>\n",
                       x, y, x + 22, y, colour);
         else
-            sb_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"14\" fill=\"%s\"/>\n", x + 4, y - 7,
+            strbuf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"14\" fill=\"%s\"/>\n", x + 4, y - 7,
                       colour);
         sb_text(b, x + 30, y + 4, 12, "start", "", names[i] ? names[i] : "");
     }
@@ -314,7 +247,7 @@ static int band_ok(const SvgSeries *s, int i) {
 
 // The shaded band: one polygon per run of valid points, along y_hi forwards
 // and back along y_lo.
-static void draw_band(Sb *b, const Frame *f, const Axis *ax, const Axis *ay, const SvgSeries *s, const char *colour) {
+static void draw_band(StrBuf *b, const Frame *f, const Axis *ax, const Axis *ay, const SvgSeries *s, const char *colour) {
     int i = 0;
     while (i < s->n) {
         if (!band_ok(s, i)) {
@@ -323,30 +256,30 @@ static void draw_band(Sb *b, const Frame *f, const Axis *ax, const Axis *ay, con
         }
         int j = i;
         while (j < s->n && band_ok(s, j)) j++;
-        sb_printf(b, "<polygon fill=\"%s\" fill-opacity=\"0.18\" stroke=\"none\" points=\"", colour);
+        strbuf_printf(b, "<polygon fill=\"%s\" fill-opacity=\"0.18\" stroke=\"none\" points=\"", colour);
         for (int k = i; k < j; k++)
-            sb_printf(b, "%.2f,%.2f ", map_x(f, ax, series_x(s, k)), map_y(f, ay, s->y_hi[k]));
+            strbuf_printf(b, "%.2f,%.2f ", map_x(f, ax, series_x(s, k)), map_y(f, ay, s->y_hi[k]));
         for (int k = j - 1; k >= i; k--)
-            sb_printf(b, "%.2f,%.2f ", map_x(f, ax, series_x(s, k)), map_y(f, ay, s->y_lo[k]));
-        sb_str(b, "\"/>\n");
+            strbuf_printf(b, "%.2f,%.2f ", map_x(f, ax, series_x(s, k)), map_y(f, ay, s->y_lo[k]));
+        strbuf_str(b, "\"/>\n");
         i = j;
     }
 }
 
 // The line: one path, with a new "M" (move) after every gap; an isolated
 // point gets a dot, since a path of one point is invisible.
-static void draw_line(Sb *b, const Frame *f, const Axis *ax, const Axis *ay, const SvgSeries *s, const char *colour) {
-    sb_printf(b, "<path fill=\"none\" stroke=\"%s\" stroke-width=\"2\" stroke-linejoin=\"round\" d=\"", colour);
+static void draw_line(StrBuf *b, const Frame *f, const Axis *ax, const Axis *ay, const SvgSeries *s, const char *colour) {
+    strbuf_printf(b, "<path fill=\"none\" stroke=\"%s\" stroke-width=\"2\" stroke-linejoin=\"round\" d=\"", colour);
     for (int i = 0; i < s->n; i++) {
         if (!point_ok(s, i)) continue;
         int starts = i == 0 || !point_ok(s, i - 1);
-        sb_printf(b, "%c%.2f %.2f ", starts ? 'M' : 'L', map_x(f, ax, series_x(s, i)), map_y(f, ay, s->y[i]));
+        strbuf_printf(b, "%c%.2f %.2f ", starts ? 'M' : 'L', map_x(f, ax, series_x(s, i)), map_y(f, ay, s->y[i]));
     }
-    sb_str(b, "\"/>\n");
+    strbuf_str(b, "\"/>\n");
     for (int i = 0; i < s->n; i++) {
         int alone = point_ok(s, i) && (i == 0 || !point_ok(s, i - 1)) && (i == s->n - 1 || !point_ok(s, i + 1));
         if (alone)
-            sb_printf(b, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"3\" fill=\"%s\"/>\n", map_x(f, ax, series_x(s, i)),
+            strbuf_printf(b, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"3\" fill=\"%s\"/>\n", map_x(f, ax, series_x(s, i)),
                       map_y(f, ay, s->y[i]), colour);
     }
 }
@@ -354,14 +287,14 @@ static void draw_line(Sb *b, const Frame *f, const Axis *ax, const Axis *ay, con
 int svg_lineplot(const char *path, const char *title, const char *xlabel, const char *ylabel,
                  const SvgSeries *series, int n_series, char *err, size_t errlen) {
     if (!path || n_series < 0 || (n_series > 0 && !series)) {
-        set_err(err, errlen, "%s: svg_lineplot: invalid arguments (%d series)", path ? path : "(null)", n_series);
+        io_errorf(err, errlen, "%s: svg_lineplot: invalid arguments (%d series)", path ? path : "(null)", n_series);
         return -1;
     }
     double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
     for (int s = 0; s < n_series; s++) {
         const SvgSeries *se = &series[s];
         if (se->n < 0 || (se->n > 0 && !se->y) || (!se->y_lo != !se->y_hi)) {
-            set_err(err, errlen, "%s: series %d (%s) has n = %d, no y values, or only one of y_lo/y_hi", path, s,
+            io_errorf(err, errlen, "%s: series %d (%s) has n = %d, no y values, or only one of y_lo/y_hi", path, s,
                     se->name ? se->name : "unnamed", se->n);
             return -1;
         }
@@ -393,7 +326,7 @@ int svg_lineplot(const char *path, const char *title, const char *xlabel, const 
     int has_names = 0;
     const char **names = calloc((size_t)n_series + 1, sizeof *names);
     if (!names) {
-        set_err(err, errlen, "%s: out of memory", path);
+        io_errorf(err, errlen, "%s: out of memory", path);
         return -1;
     }
     for (int s = 0; s < n_series; s++) {
@@ -413,19 +346,19 @@ int svg_lineplot(const char *path, const char *title, const char *xlabel, const 
     double w = f.left + f.width + 28 + (legend ? legend_width(names, n_series) : 0);
     w = fmax(w, text_width(title, 18) + 40);
 
-    Sb b = {NULL, 0, 0, 0};
+    StrBuf b = {NULL, 0, 0, 0};
     svg_begin(&b, w, H);
     svg_title(&b, w, title);
     draw_y_axis(&b, &f, &ay, ylabel);
     char buf[64];
     for (int i = 0; i < ax.n; i++) {
         double v = axis_tick(&ax, i), x = map_x(&f, &ax, v);
-        sb_printf(&b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n", x, f.top, x,
+        strbuf_printf(&b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n", x, f.top, x,
                   f.top + f.height, GRID);
         format_tick(buf, sizeof buf, &ax, v);
         sb_text(&b, x, f.top + f.height + 18, 12, "middle", "", buf);
     }
-    sb_printf(&b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n", f.left,
+    strbuf_printf(&b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n", f.left,
               f.top + f.height, f.left + f.width, f.top + f.height, INK);
     if (xlabel) sb_text(&b, f.left + f.width / 2, f.top + f.height + 44, 14, "middle", "", xlabel);
 
@@ -538,7 +471,7 @@ static void layout_panel(const SvgPanel *p, int n_panels, PanelLayout *L) {
 // be invisible, so it is shown as the open-box symbol.
 static const char *token_label(const char *s) { return strcmp(s, " ") == 0 ? "\xe2\x90\xa3" : s; }
 
-static void draw_panel(Sb *b, const SvgPanel *p, const PanelLayout *L, double ox, double oy, int id) {
+static void draw_panel(StrBuf *b, const SvgPanel *p, const PanelLayout *L, double ox, double oy, int id) {
     const Rgb *map = p->diverging ? BLUE_RED : VIRIDIS;
     double mx = ox + L->row_w, my = oy + L->title_h + L->col_h;
     double mw = L->cell * p->cols, mh = L->cell * p->rows;
@@ -548,7 +481,7 @@ static void draw_panel(Sb *b, const SvgPanel *p, const PanelLayout *L, double ox
     // Hover text (the exact value) for matrices small enough to read cell
     // by cell; larger ones would only grow the file.
     int tooltips = (size_t)p->rows * (size_t)p->cols <= 4096;
-    sb_str(b, "<g shape-rendering=\"crispEdges\">\n");
+    strbuf_str(b, "<g shape-rendering=\"crispEdges\">\n");
     for (int r = 0; r < p->rows; r++) {
         for (int c = 0; c < p->cols; c++) {
             double v = p->m[(size_t)r * (size_t)p->cols + (size_t)c];
@@ -556,18 +489,18 @@ static void draw_panel(Sb *b, const SvgPanel *p, const PanelLayout *L, double ox
                 colour_at(map, scale_pos(v, L->vmin, L->vmax, p->diverging), colour);
             else
                 strcpy(colour, MISSING);
-            sb_printf(b, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\"", mx + c * L->cell,
+            strbuf_printf(b, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\"", mx + c * L->cell,
                       my + r * L->cell, L->cell, L->cell, colour);
             if (tooltips && isfinite(v))
-                sb_printf(b, "><title>[%d, %d] = %.4g</title></rect>\n", r, c, v);
+                strbuf_printf(b, "><title>[%d, %d] = %.4g</title></rect>\n", r, c, v);
             else if (tooltips)
-                sb_printf(b, "><title>[%d, %d] is not finite</title></rect>\n", r, c);
+                strbuf_printf(b, "><title>[%d, %d] is not finite</title></rect>\n", r, c);
             else
-                sb_str(b, "/>\n");
+                strbuf_str(b, "/>\n");
         }
     }
-    sb_str(b, "</g>\n");
-    sb_printf(b, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"none\" stroke=\"%s\"/>\n", mx, my,
+    strbuf_str(b, "</g>\n");
+    strbuf_printf(b, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"none\" stroke=\"%s\"/>\n", mx, my,
               mw, mh, INK);
 
     for (int r = 0; p->row_labels && r < p->rows; r += L->row_every)
@@ -591,13 +524,13 @@ static void draw_panel(Sb *b, const SvgPanel *p, const PanelLayout *L, double ox
     // bottom. Gradient ids are numbered per panel to stay unique in the file.
     const Rgb *stops = map;
     double cx = mx + mw + 12;
-    sb_printf(b, "<defs><linearGradient id=\"cbar%d\" x1=\"0\" y1=\"1\" x2=\"0\" y2=\"0\">", id);
+    strbuf_printf(b, "<defs><linearGradient id=\"cbar%d\" x1=\"0\" y1=\"1\" x2=\"0\" y2=\"0\">", id);
     for (int i = 0; i < N_STOPS; i++) {
         colour_at(stops, (double)i / (N_STOPS - 1), colour);
-        sb_printf(b, "<stop offset=\"%.3f\" stop-color=\"%s\"/>", (double)i / (N_STOPS - 1), colour);
+        strbuf_printf(b, "<stop offset=\"%.3f\" stop-color=\"%s\"/>", (double)i / (N_STOPS - 1), colour);
     }
-    sb_str(b, "</linearGradient></defs>\n");
-    sb_printf(b, "<rect x=\"%.2f\" y=\"%.2f\" width=\"14\" height=\"%.2f\" fill=\"url(#cbar%d)\" stroke=\"%s\"/>\n", cx,
+    strbuf_str(b, "</linearGradient></defs>\n");
+    strbuf_printf(b, "<rect x=\"%.2f\" y=\"%.2f\" width=\"14\" height=\"%.2f\" fill=\"url(#cbar%d)\" stroke=\"%s\"/>\n", cx,
               my, L->cbar_h, id, INK);
     sb_text(b, cx + 20, my + 9, 11, "start", "", L->hi_text);
     sb_text(b, cx + 20, my + L->cbar_h, 11, "start", "", L->lo_text);
@@ -607,19 +540,19 @@ static void draw_panel(Sb *b, const SvgPanel *p, const PanelLayout *L, double ox
 int svg_heatmaps(const char *path, const char *title, const SvgPanel *panels, int n_panels, char *err,
                  size_t errlen) {
     if (!path || n_panels < 1 || !panels) {
-        set_err(err, errlen, "%s: svg_heatmaps: needs at least one panel, got %d", path ? path : "(null)", n_panels);
+        io_errorf(err, errlen, "%s: svg_heatmaps: needs at least one panel, got %d", path ? path : "(null)", n_panels);
         return -1;
     }
     for (int i = 0; i < n_panels; i++) {
         if (panels[i].rows < 1 || panels[i].cols < 1 || !panels[i].m) {
-            set_err(err, errlen, "%s: heatmap panel %d is %d x %d%s, expected a non-empty matrix", path, i,
+            io_errorf(err, errlen, "%s: heatmap panel %d is %d x %d%s, expected a non-empty matrix", path, i,
                     panels[i].rows, panels[i].cols, panels[i].m ? "" : " with no data");
             return -1;
         }
     }
     PanelLayout *L = calloc((size_t)n_panels, sizeof *L);
     if (!L) {
-        set_err(err, errlen, "%s: out of memory", path);
+        io_errorf(err, errlen, "%s: out of memory", path);
         return -1;
     }
     const double margin = 24, gap = 36, top = title ? 48 : 12;
@@ -632,7 +565,7 @@ int svg_heatmaps(const char *path, const char *title, const SvgPanel *panels, in
     w = fmax(w, text_width(title, 18) + 2 * margin);
     h += top + margin;
 
-    Sb b = {NULL, 0, 0, 0};
+    StrBuf b = {NULL, 0, 0, 0};
     svg_begin(&b, w, h);
     svg_title(&b, w, title);
     double x = margin;
@@ -657,7 +590,7 @@ int svg_bars(const char *path, const char *title, const char *ylabel, const char
              int n_groups, const char *const *series_names, const double *values, int n_series, char *err,
              size_t errlen) {
     if (!path || n_groups < 1 || n_series < 1 || !values) {
-        set_err(err, errlen, "%s: svg_bars: needs at least one group and one series, got %d groups and %d series",
+        io_errorf(err, errlen, "%s: svg_bars: needs at least one group and one series, got %d groups and %d series",
                 path ? path : "(null)", n_groups, n_series);
         return -1;
     }
@@ -688,7 +621,7 @@ int svg_bars(const char *path, const char *title, const char *ylabel, const char
     w = fmax(w, text_width(title, 18) + 40);
     double slot = f.width / n_groups;  // groups are spread over the whole width
 
-    Sb b = {NULL, 0, 0, 0};
+    StrBuf b = {NULL, 0, 0, 0};
     svg_begin(&b, w, h);
     svg_title(&b, w, title);
     draw_y_axis(&b, &f, &ay, ylabel);
@@ -701,9 +634,9 @@ int svg_bars(const char *path, const char *title, const char *ylabel, const char
             double v = values[(size_t)s * (size_t)n_groups + (size_t)g];
             if (!isfinite(v)) continue;
             double y = map_y(&f, &ay, v), x = gx + s * bar;
-            sb_printf(&b, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\">", x + 1,
+            strbuf_printf(&b, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\">", x + 1,
                       fmin(y, y0), bar - 2, fabs(y0 - y), PALETTE[s % N_PALETTE]);
-            sb_printf(&b, "<title>%.6g</title></rect>\n", v);
+            strbuf_printf(&b, "<title>%.6g</title></rect>\n", v);
             if (show_values) {
                 char buf[32];
                 snprintf(buf, sizeof buf, "%.3g", v);
@@ -726,7 +659,7 @@ int svg_bars(const char *path, const char *title, const char *ylabel, const char
         }
     }
     // The zero line on top of the bars, where they start.
-    sb_printf(&b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n", f.left, y0,
+    strbuf_printf(&b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n", f.left, y0,
               f.left + f.width, y0, INK);
     if (legend) draw_legend(&b, &f, series_names, n_series, 0);
     return svg_finish(&b, path, err, errlen);
