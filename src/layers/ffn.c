@@ -21,6 +21,7 @@ void swiglu_forward(real *out, real *g, real *u, real *h, const real *x, const r
     linear_forward(g, x, w_gate, NULL, N, C, F);
     linear_forward(u, x, w_up, NULL, N, C, F);
     size_t n = (size_t)N * F;
+    DIFFTX_OMP_FOR // one exp per value: heavy enough to share between threads
     for (size_t i = 0; i < n; i++) h[i] = g[i] * sigmoid(g[i]) * u[i];
     linear_forward(out, h, w_down, NULL, N, F, C);
 }
@@ -33,6 +34,7 @@ void swiglu_backward(real *dx, real *dw_gate, real *dw_up, real *dw_down, real *
     real *dg = scratch1, *du = scratch2;
     memset(dg, 0, n * sizeof(real));
     linear_backward(dg, dw_down, NULL, dout, h, w_down, N, F, C); // dg holds dh for now
+    DIFFTX_OMP_FOR
     for (size_t i = 0; i < n; i++) {
         real s = sigmoid(g[i]);
         real dh = dg[i];
