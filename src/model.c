@@ -244,20 +244,24 @@ void model_init_weights(Model *m, uint64_t seed) {
 typedef struct {
     real *base;
     size_t at;
+    double total; // the same count in double: measuring an absurd shape cannot overflow
 } Carver;
 static real *carve(Carver *c, size_t n) {
     real *p = c->base ? c->base + c->at : NULL;
-    c->at += (n + 15) & ~(size_t)15; // keep every array 64-byte aligned
+    n = (n + 15) & ~(size_t)15; // keep every array 64-byte aligned
+    c->at += n;
+    c->total += (double)n;
     return p;
 }
 
-// Lays out (or, with base == NULL, only measures) every activation array.
-static size_t carve_acts(Model *m, real *base) {
+// Lays out (or, with base == NULL, only measures) every activation array;
+// returns the count of values, and *total the same count in double.
+static size_t carve_acts(Model *m, real *base, double *total) {
     const ModelConfig *c = &m->cfg;
     const size_t BT = (size_t)m->B_max * m->T_max, C = c->n_embd, F = m->F, V = c->vocab_size;
     const size_t att = (size_t)m->B_max * c->n_head * m->T_max * m->T_max;
     const int diff = c->attn == ATTN_DIFFERENTIAL, rot = c->pos == POS_ROTARY;
-    Carver cv = {base, 0};
+    Carver cv = {base, 0, 0};
     for (int l = 0; l < c->n_layer; l++) {
         BlockActs a;
         a.x_in = carve(&cv, BT * C), a.ln1 = carve(&cv, BT * C);
@@ -285,26 +289,35 @@ static size_t carve_acts(Model *m, real *base) {
         m->d_qr = d[6], m->d_kr = d[7], m->d_s1 = d[8], m->d_s2 = d[9], m->d_att = d[10];
         m->d_f1 = d[11], m->d_f2 = d[12], m->d_logits = d[13];
     }
+    if (total) *total = cv.total;
     return cv.at;
 }
 
-size_t model_bytes_needed(const ModelConfig *cfg, int B, int T) {
+double model_bytes_needed(const ModelConfig *cfg, int B, int T, int training) {
+    // The same layouts model_create and model_alloc_acts use, measured
+    // without allocating; cfg must pass model_config_check.
     Model m;
     memset(&m, 0, sizeof m);
     m.cfg = *cfg;
+    m.d = cfg->n_embd / cfg->n_head;
     m.F = cfg->ffn_hidden;
     m.B_max = B, m.T_max = T;
-    // parameters, gradients and AdamW's two moments
-    size_t C = cfg->n_embd, V = cfg->vocab_size, F = cfg->ffn_hidden, L = cfg->n_layer;
-    size_t per_block = 4 * C * C + 3 * F * C + 6 * C + F + C; // an upper bound
-    size_t params = 2 * V * C + L * per_block + 2 * C;
-    return (carve_acts(&m, NULL) + 4 * params) * sizeof(real) + 2 * (size_t)B * T * sizeof(int);
+    Offsets o = {0};
+    o.blk = malloc((size_t)cfg->n_layer * B_COUNT * sizeof(size_t));
+    if (!o.blk) return INFINITY;
+    layout(&m, &o); // counts only: m.tensors is NULL
+    free(o.blk);
+    double acts;
+    carve_acts(&m, NULL, &acts);
+    // parameters and gradients, plus AdamW's two moments when training
+    const double params = (double)m.n_params * (training ? 4 : 2);
+    return (params + acts) * sizeof(real) + 2.0 * B * T * sizeof(int);
 }
 
 int model_alloc_acts(Model *m, int B, int T, char *err, size_t errlen) {
     free(m->acts), free(m->layer), free(m->inputs), free(m->targets);
     m->B_max = B, m->T_max = T;
-    m->n_acts = carve_acts(m, NULL);
+    m->n_acts = carve_acts(m, NULL, NULL);
     m->acts = calloc(m->n_acts, sizeof(real));
     m->layer = calloc((size_t)m->cfg.n_layer, sizeof(BlockActs));
     m->inputs = calloc((size_t)B * T, sizeof(int));
@@ -314,7 +327,7 @@ int model_alloc_acts(Model *m, int B, int T, char *err, size_t errlen) {
                  m->n_acts * sizeof(real) / 1048576.0);
         return -1;
     }
-    carve_acts(m, m->acts);
+    carve_acts(m, m->acts, NULL);
     return 0;
 }
 

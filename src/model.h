@@ -100,8 +100,10 @@ typedef struct {
 
 // Allocates the parameter and gradient buffers (zeroed). 0 ok, -1 out of memory.
 int model_create(Model *m, const ModelConfig *cfg, char *err, size_t errlen);
-// Bytes model_create + model_alloc_acts(B, T) would need (for refusing early).
-size_t model_bytes_needed(const ModelConfig *cfg, int B, int T);
+// Bytes model_create + model_alloc_acts(B, T) would allocate, plus AdamW's
+// moments when training (for refusing a model too large before allocating).
+// cfg must pass model_config_check.
+double model_bytes_needed(const ModelConfig *cfg, int B, int T, int training);
 // Allocates activations for batches up to B x T (T <= block_size).
 int model_alloc_acts(Model *m, int B, int T, char *err, size_t errlen);
 void model_free(Model *m);

@@ -74,20 +74,10 @@ static void on_stop_signal(int sig) {
     (void)w;
 }
 
-double train_bytes_estimate(const ModelConfig *c, int B, int T, int training) {
-    const double C = c->n_embd, V = c->vocab_size, L = c->n_layer, H = c->n_head > 0 ? c->n_head : 1;
-    const double F = c->ffn_hidden > 0 ? c->ffn_hidden : 3.0 * C + 32, d = C / H;
-    const double params = 2 * V * C + L * (4 * C * C + 3 * F * C + 6 * C + F + 6 * d) + 2 * C;
-    const double BT = (double)B * T, att = (double)B * H * T * T, pad = 16 * 32; // alignment per array
-    const double acts = L * (10 * BT * C + 6 * BT + BT * H + att + 3 * BT * F + pad) + 12 * BT * C + 2 * BT +
-                        3 * BT * V + att + 2 * BT * F + pad;
-    return (double)sizeof(real) * (params * (training ? 4 : 2) + acts) + 2 * BT * sizeof(int);
-}
-
 int train_check_memory(const ModelConfig *c, int B, int T, int training, char *err, size_t errlen) {
     const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
     if (pages <= 0 || page <= 0) return 0; // unknown: let the allocation decide
-    const double have = (double)pages * (double)page, need = train_bytes_estimate(c, B, T, training);
+    const double have = (double)pages * (double)page, need = model_bytes_needed(c, B, T, training);
     if (need <= have) return 0;
     snprintf(err, errlen,
              "this model needs about %.1f GiB (%s activations for batch %d x %d) but the machine has %.1f GiB "

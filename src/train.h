@@ -26,11 +26,6 @@ typedef struct {
 // Runs training; 0 ok, 1 failure (message in err).
 int train_run(const TrainOptions *o, TrainResult *res, char *err, size_t errlen);
 
-// Bytes a model needs: parameters and gradients (plus AdamW's two moments
-// when `training`), and activations for batch B x T. Computed in double, so
-// absurd configurations give a huge number rather than an overflow; an upper
-// bound of what model_create + model_alloc_acts allocate.
-double train_bytes_estimate(const ModelConfig *c, int B, int T, int training);
 // Refuses (-1, with the size in GiB in err) a model that needs more memory
 // than the machine has, before anything is allocated. 0 if it fits (or the
 // machine's memory is unknown).

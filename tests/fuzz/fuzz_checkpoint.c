@@ -30,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (m.cfg.vocab_size != v.size || m.n_params == 0) abort();
     // A model that loads must run: one short window, if that is cheap.
     const int T = m.cfg.block_size < 4 ? m.cfg.block_size : 4;
-    if (train_bytes_estimate(&m.cfg, 1, T, 0) < 64.0 * 1024 * 1024 && !model_alloc_acts(&m, 1, T, err, sizeof err)) {
+    if (model_bytes_needed(&m.cfg, 1, T, 0) < 64.0 * 1024 * 1024 && !model_alloc_acts(&m, 1, T, err, sizeof err)) {
         int in[4], tg[4];
         for (int t = 0; t < T; t++) in[t] = t % v.size, tg[t] = (t + 1) % v.size;
         model_forward(&m, in, tg, 1, T);
