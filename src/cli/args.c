@@ -74,10 +74,13 @@ static int set_value(const char *cmd, ArgSpec *s, const char *v) {
     return 2;
 }
 
-int args_parse(const char *cmd, int argc, char **argv, ArgSpec *specs, int n_specs) {
+int args_parse(const char *cmd, const char *synopsis, int argc, char **argv, ArgSpec *specs, int n_specs) {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) return 1;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            args_help(cmd, synopsis, specs, n_specs);
+            return 1;
+        }
         if (strncmp(a, "--", 2)) {
             fprintf(stderr, "difftx %s: unexpected argument '%s' (flags start with --; see difftx %s --help)\n", cmd,
                     a, cmd);

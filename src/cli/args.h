@@ -20,8 +20,8 @@ typedef struct {
 
 // Parses argv[1..argc) against specs. Returns 0, or 2 (usage error) after
 // printing "difftx CMD: --flag VALUE: what is wrong" to stderr. `--help`
-// prints the flags and returns 1 (caller exits 0).
-int args_parse(const char *cmd, int argc, char **argv, ArgSpec *specs, int n_specs);
+// prints the synopsis and the flags and returns 1 (the caller exits 0).
+int args_parse(const char *cmd, const char *synopsis, int argc, char **argv, ArgSpec *specs, int n_specs);
 void args_help(const char *cmd, const char *synopsis, const ArgSpec *specs, int n_specs);
 ArgSpec *args_find(ArgSpec *specs, int n_specs, const char *name);
 

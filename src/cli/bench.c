@@ -92,11 +92,8 @@ int cmd_bench(const char *prog, int argc, char **argv) {
         {"iters", ARG_INT, &iters, 1, 100000, NULL, "timed training steps (after 5 warm-up steps)", 0},
     };
     for (size_t i = 0; i < sizeof more / sizeof more[0]; i++) specs[n_specs++] = more[i];
-    int rc = args_parse("bench", argc, argv, specs, n_specs);
-    if (rc == 1) {
-        args_help("bench", "[--preset NAME] [model flags] [--threads N] [--iters N]", specs, n_specs);
-        return 0;
-    }
+    int rc = args_parse("bench", "[--preset NAME] [model flags] [--threads N] [--iters N]", argc, argv, specs, n_specs);
+    if (rc == 1) return 0; // help was printed
     if (rc) return rc;
     c->vocab_size = 65;
     if (!args_find(specs, n_specs, "ffn_hidden")->seen) c->ffn_hidden = model_default_ffn_hidden(c->ffn, c->n_embd);

@@ -21,11 +21,8 @@ int cmd_eval(const char *prog, int argc, char **argv) {
         {"batch", ARG_INT, &batch, 1, 1 << 20, NULL, "windows per forward pass; does not change the result (default 8)", 0},
     };
     const int ns = (int)(sizeof specs / sizeof specs[0]);
-    int rc = args_parse("eval", argc, argv, specs, ns);
-    if (rc == 1) {
-        args_help("eval", "--model FILE --text FILE [--grad OUT] [--batch N]", specs, ns);
-        return 0;
-    }
+    int rc = args_parse("eval", "--model FILE --text FILE [--grad OUT] [--batch N]", argc, argv, specs, ns);
+    if (rc == 1) return 0; // help was printed
     if (rc) return rc;
     if (!model || !text) {
         fprintf(stderr, "difftx eval: --%s FILE is required\n", !model ? "model" : "text");

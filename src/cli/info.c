@@ -138,11 +138,8 @@ int cmd_info(const char *prog, int argc, char **argv) {
         {"tensors", ARG_FLAG, &tensors, 0, 0, NULL, "also list every tensor with its shape", 0},
     };
     const int ns = (int)(sizeof specs / sizeof specs[0]);
-    int rc = args_parse("info", argc, argv, specs, ns);
-    if (rc == 1) {
-        args_help("info", "--model FILE [--tensors]", specs, ns);
-        return 0;
-    }
+    int rc = args_parse("info", "--model FILE [--tensors]", argc, argv, specs, ns);
+    if (rc == 1) return 0; // help was printed
     if (rc) return rc;
     if (!model) {
         fprintf(stderr, "difftx info: --model FILE is required\n");

@@ -32,11 +32,8 @@ int cmd_sample(const char *prog, int argc, char **argv) {
         {"seed", ARG_LONG, &seed, 0, 9e18, NULL, "random seed (default 1337)", 0},
     };
     const int ns = (int)(sizeof specs / sizeof specs[0]);
-    int rc = args_parse("sample", argc, argv, specs, ns);
-    if (rc == 1) {
-        args_help("sample", "--model FILE [--prompt TEXT] [--tokens N] [--temperature T] [--top_k K] [--seed S]", specs, ns);
-        return 0;
-    }
+    int rc = args_parse("sample", "--model FILE [--prompt TEXT] [--tokens N] [--temperature T] [--top_k K] [--seed S]", argc, argv, specs, ns);
+    if (rc == 1) return 0; // help was printed
     if (rc) return rc;
     if (!model) {
         fprintf(stderr, "difftx sample: --model FILE is required (a checkpoint written by difftx train)\n");

@@ -39,11 +39,8 @@ int train_parse_args(int argc, char **argv, TrainOptions *out) {
         {"quiet", ARG_FLAG, &o.quiet, 0, 0, NULL, "no progress lines", 0},
     };
     for (size_t i = 0; i < sizeof more / sizeof more[0]; i++) specs[n_specs++] = more[i];
-    int rc = args_parse("train", argc, argv, specs, n_specs);
-    if (rc == 1) {
-        args_help("train", "[--preset NAME] [flags]", specs, n_specs);
-        return 1;
-    }
+    int rc = args_parse("train", "[--preset NAME] [flags]", argc, argv, specs, n_specs);
+    if (rc == 1) return 1; // help was printed
     if (rc) return EXIT_USAGE;
     o.seed = (uint64_t)seed;
     if (o.resume && !args_find(specs, n_specs, "max_iters")->seen) o.max_iters = 0; // the checkpoint's
