@@ -16,12 +16,10 @@
 #ifdef DIFFTX_DOUBLE
 typedef double real;
 #define REAL_NAME "double"
-#define REAL_EPS 2.220446049250313e-16
 #define real_exp exp
 #else
 typedef float real;
 #define REAL_NAME "float"
-#define REAL_EPS 1.1920929e-07f
 #define real_exp expf
 #endif
 

@@ -215,12 +215,6 @@ oom:
     return -1;
 }
 
-const ParamTensor *model_find_tensor(const Model *m, const char *name) {
-    for (int i = 0; i < m->n_tensors; i++)
-        if (!strcmp(m->tensors[i].name, name)) return &m->tensors[i];
-    return NULL;
-}
-
 void model_init_weights(Model *m, uint64_t seed) {
     Rng r;
     rng_seed(&r, seed);

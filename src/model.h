@@ -109,7 +109,6 @@ int model_alloc_acts(Model *m, int B, int T, char *err, size_t errlen);
 void model_free(Model *m);
 // SPEC's recommended initialisation, from a seed.
 void model_init_weights(Model *m, uint64_t seed);
-const ParamTensor *model_find_tensor(const Model *m, const char *name);
 
 // inputs, targets: [B,T] token ids (targets may be NULL). Fills logits
 // [B,T,V]; with targets, returns the mean cross-entropy (else 0).

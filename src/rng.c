@@ -24,8 +24,6 @@ static uint64_t next64(Rng *r) {
     return x * 0x2545F4914F6CDD1Dull;
 }
 
-uint32_t rng_u32(Rng *r) { return (uint32_t)(next64(r) >> 32); }
-
 double rng_uniform(Rng *r) { return (double)(next64(r) >> 11) * (1.0 / 9007199254740992.0); }
 
 double rng_normal(Rng *r) {

@@ -10,7 +10,6 @@ typedef struct {
 } Rng;
 
 void rng_seed(Rng *r, uint64_t seed);
-uint32_t rng_u32(Rng *r);
 // uniform in [0, 1)
 double rng_uniform(Rng *r);
 // standard normal (Box-Muller)
