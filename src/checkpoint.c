@@ -48,6 +48,7 @@ static void model_meta(Meta *mt, const ModelConfig *c) {
     meta_add(mt, "n_layer", "%d", c->n_layer);
     meta_add(mt, "n_head", "%d", c->n_head);
     meta_add(mt, "n_embd", "%d", c->n_embd);
+    if (c->no_subln) meta_add(mt, "no_subln", "1"); // the ablation; absent means SPEC's model
 }
 
 // Copies n reals into a new float array (the file's F32), or returns NULL.
@@ -286,6 +287,9 @@ static int load_from(StFile *fp, const char *path, Model *m, Vocab *v, real **ad
     c.attn = attn, c.pos = pos, c.norm = norm, c.ffn = ffn;
     c.vocab_size = (int)vals[0], c.block_size = (int)vals[1], c.n_layer = (int)vals[2];
     c.n_head = (int)vals[3], c.n_embd = (int)vals[4], c.ffn_hidden = (int)vals[5];
+    long no_subln = 0;
+    if (st_meta(&f, "no_subln") && meta_int(&f, path, "no_subln", 0, 1, &no_subln, err, errlen)) goto fail;
+    c.no_subln = (int)no_subln;
     if (meta_double(&f, "norm_eps", 1e-5, &c.norm_eps) || meta_double(&f, "rope_base", 10000, &c.rope_base)) {
         snprintf(err, errlen, "%s: metadata norm_eps or rope_base is not a number", path);
         goto fail;

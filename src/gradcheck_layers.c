@@ -301,6 +301,7 @@ static int gc_relu_ffn(const GcShape *s, uint64_t seed, GcResult *r) { return gc
 typedef struct {
     int B, T, H, d;
     double lambda_init;
+    int no_norm; // diffattn without its headwise norm (subln_w = NULL)
     size_t n, na;
     real *q, *k, *v, *att, *att2, *o, *rstd, *out, *r, *s1, *s2, *sa;
     real *lq1, *lk1, *lq2, *lk2, *w;
@@ -319,7 +320,7 @@ static void attn_grad(void *c) {
 static void diff_fwd(void *c) {
     AttnCtx *a = c;
     diffattn_forward(a->out, a->att, a->att2, a->o, a->rstd, a->q, a->k, a->v, a->lq1, a->lk1, a->lq2, a->lk2,
-                     a->w, a->lambda_init, a->B, a->T, a->H, a->d, (real)1e-5);
+                     a->no_norm ? NULL : a->w, a->lambda_init, a->B, a->T, a->H, a->d, (real)1e-5);
 }
 static void diff_grad(void *c) {
     AttnCtx *a = c;
@@ -327,14 +328,14 @@ static void diff_grad(void *c) {
     zero(a->dq, a->n), zero(a->dk, a->n), zero(a->dv, a->n);
     zero(a->dlq1, a->d), zero(a->dlk1, a->d), zero(a->dlq2, a->d), zero(a->dlk2, a->d), zero(a->dw, 2 * a->d);
     diffattn_backward(a->dq, a->dk, a->dv, a->dlq1, a->dlk1, a->dlq2, a->dlk2, a->dw, a->s1, a->s2, a->sa, a->r,
-                      a->q, a->k, a->v, a->att, a->att2, a->o, a->rstd, a->lq1, a->lk1, a->lq2, a->lk2, a->w,
+                      a->q, a->k, a->v, a->att, a->att2, a->o, a->rstd, a->lq1, a->lk1, a->lq2, a->lk2, a->no_norm ? NULL : a->w,
                       a->lambda_init, a->B, a->T, a->H, a->d);
 }
 static int gc_attn(const GcShape *s, uint64_t seed, GcResult *r, int diff) {
     if (s->C % s->H || (diff && s->H % 2)) return -1;
     Pool p = {0};
     rng_seed(&p.rng, seed);
-    AttnCtx a = {.B = s->B, .T = s->T, .H = s->H, .d = s->C / s->H, .lambda_init = lambda_init_at(2)};
+    AttnCtx a = {.B = s->B, .T = s->T, .H = s->H, .d = s->C / s->H, .lambda_init = lambda_init_at(2), .no_norm = diff == 2};
     a.n = (size_t)s->B * s->T * s->C, a.na = (size_t)s->B * s->H * s->T * s->T;
     a.q = randn(&p, a.n, 1), a.k = randn(&p, a.n, 1), a.v = randn(&p, a.n, 1);
     a.att = zeros(&p, a.na), a.att2 = zeros(&p, a.na), a.sa = zeros(&p, a.na);
@@ -357,11 +358,12 @@ static int gc_attn(const GcShape *s, uint64_t seed, GcResult *r, int diff) {
                     {"v", a.v, a.dv, a.n},           {"lambda_q1", a.lq1, a.dlq1, a.d},
                     {"lambda_k1", a.lk1, a.dlk1, a.d}, {"lambda_q2", a.lq2, a.dlq2, a.d},
                     {"lambda_k2", a.lk2, a.dlk2, a.d}, {"subln.weight", a.w, a.dw, 2 * a.d}};
-    GcProblem prob = {diff ? diff_fwd : attn_fwd, diff ? diff_grad : attn_grad, &a, a.out, a.r, a.n, t, diff ? 8 : 3, 0, NULL};
+    GcProblem prob = {diff ? diff_fwd : attn_fwd, diff ? diff_grad : attn_grad, &a, a.out, a.r, a.n, t, diff == 1 ? 8 : diff ? 7 : 3, 0, NULL};
     return finish(&p, &prob, r);
 }
 static int gc_attention(const GcShape *s, uint64_t seed, GcResult *r) { return gc_attn(s, seed, r, 0); }
 static int gc_diffattn(const GcShape *s, uint64_t seed, GcResult *r) { return gc_attn(s, seed, r, 1); }
+static int gc_diffattn_nonorm(const GcShape *s, uint64_t seed, GcResult *r) { return gc_attn(s, seed, r, 2); }
 
 // ------------------------------------------------------------ registry
 
@@ -377,6 +379,7 @@ const GcLayer gc_layers[] = {
     {"relu_ffn", "layers/ffn.c: relu_ffn_forward/backward", gc_relu_ffn},
     {"attention", "layers/attention.c: attention_forward/backward", gc_attention},
     {"diffattn", "layers/diffattn.c: diffattn_forward/backward", gc_diffattn},
+    {"diffattn_nonorm", "layers/diffattn.c: the same without the headwise norm (ablation)", gc_diffattn_nonorm},
 };
 const int gc_n_layers = (int)(sizeof gc_layers / sizeof gc_layers[0]);
 

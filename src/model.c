@@ -67,6 +67,11 @@ int model_config_check(const ModelConfig *c, char *err, size_t errlen) {
         return -1;
     }
     int d = c->n_embd / c->n_head;
+    if (c->no_subln && c->attn != ATTN_DIFFERENTIAL) {
+        snprintf(err, errlen, "no_subln removes the headwise norm of differential attention; this model has %s attention",
+                 attn_names[c->attn]);
+        return -1;
+    }
     if (c->attn == ATTN_DIFFERENTIAL && c->n_head % 2) {
         snprintf(err, errlen, "n_head = %d: differential attention needs an even number of heads (pairs)",
                  c->n_head);
@@ -402,7 +407,7 @@ double model_forward(Model *m, const int *inputs, const int *targets, int B, int
                 attention_forward(a->y, a->att, a->q, a->k, a->v, B, T, H, d);
             else
                 diffattn_forward(a->y, a->att, a->att2, a->o, a->o_rstd, a->q, a->k, a->v, p->lambda_q1,
-                                 p->lambda_k1, p->lambda_q2, p->lambda_k2, p->subln_w, lambda_init_at(l), B, T, H, d,
+                                 p->lambda_k1, p->lambda_q2, p->lambda_k2, c->no_subln ? NULL : p->subln_w, lambda_init_at(l), B, T, H, d,
                                  (real)c->norm_eps);
         });
         real *proj = m->d_s1; // scratch: the sub-layer's output before the residual add
@@ -485,7 +490,7 @@ void model_backward(Model *m) {
                 diffattn_backward(dq, dk, m->d_v, gp->lambda_q1, gp->lambda_k1, gp->lambda_q2, gp->lambda_k2,
                                   gp->subln_w, m->d_s1, m->d_s2, m->d_att, m->d_y, a->q, a->k, a->v, a->att,
                                   a->att2, a->o, a->o_rstd, p->lambda_q1, p->lambda_k1, p->lambda_q2, p->lambda_k2,
-                                  p->subln_w, lambda_init_at(l), B, T, H, d);
+                                  c->no_subln ? NULL : p->subln_w, lambda_init_at(l), B, T, H, d);
         });
         if (rot)
             TIMED(PROF_ROPE, bwd, {

@@ -23,6 +23,9 @@ typedef struct {
     FfnKind ffn;
     int vocab_size, block_size, n_layer, n_head, n_embd, ffn_hidden;
     double norm_eps, rope_base;
+    // Ablation, not in SPEC: differential attention without its headwise
+    // RMSNorm (out = (1 - lambda_init) o). Stored as metadata "no_subln".
+    int no_subln;
 } ModelConfig;
 
 // SPEC defaults for the architecture keys; sizes are left 0.

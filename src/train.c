@@ -26,6 +26,7 @@
 #include "checkpoint.h"
 #include "data.h"
 #include "io/svg.h"
+#include "layers/diffattn.h"
 #include "optim.h"
 #include "rng.h"
 
@@ -237,6 +238,18 @@ int train_run(const TrainOptions *o, TrainResult *res, char *err, size_t errlen)
             goto done;
         if (model_create(&m, &opt.cfg, err, errlen)) goto done;
         model_init_weights(&m, opt.seed);
+        if (opt.lambda_fixed) {
+            if (m.cfg.attn != ATTN_DIFFERENTIAL) {
+                snprintf(err, errlen, "--lambda_fixed applies to differential attention; this model has %s attention",
+                         attn_names[m.cfg.attn]);
+                goto done;
+            }
+            for (int l = 0; l < m.cfg.n_layer; l++) {
+                const BlockParams *b = &m.p.blocks[l];
+                real *vecs[4] = {b->lambda_q1, b->lambda_k1, b->lambda_q2, b->lambda_k2};
+                for (int i = 0; i < 4; i++) memset(vecs[i], 0, (size_t)m.d * sizeof(real));
+            }
+        }
         am = calloc(m.n_params, sizeof(real));
         av = calloc(m.n_params, sizeof(real));
         if (!am || !av) {
@@ -284,7 +297,12 @@ int train_run(const TrainOptions *o, TrainResult *res, char *err, size_t errlen)
         snprintf(err, errlen, "%s: cannot write the training log: %s", csv_path, strerror(errno));
         goto done;
     }
-    if (!start) fprintf(csv, "iter,train_loss,val_loss,lr,tokens_per_s\n");
+    if (!start) {
+        fprintf(csv, "iter,train_loss,val_loss,lr");
+        if (m.cfg.attn == ATTN_DIFFERENTIAL)
+            for (int l = 0; l < m.cfg.n_layer; l++) fprintf(csv, ",lambda_%d", l);
+        fprintf(csv, ",tokens_per_s\n"); // the one timing column stays last
+    }
 
     const int tty = isatty(STDOUT_FILENO);
     AdamWConfig ac = {.lr = opt.lr, .beta1 = 0.9, .beta2 = 0.99, .eps = 1e-8, .weight_decay = opt.weight_decay};
@@ -346,7 +364,14 @@ int train_run(const TrainOptions *o, TrainResult *res, char *err, size_t errlen)
         tps = tps > 0 ? 0.9 * tps + 0.1 * inst : inst;
         fprintf(csv, "%ld,%.6f,", it, loss);
         if (eval_now) fprintf(csv, "%.6f", last_val);
-        fprintf(csv, ",%.6e,%.0f\n", lr, inst);
+        fprintf(csv, ",%.6e", lr);
+        if (m.cfg.attn == ATTN_DIFFERENTIAL) // lambda of each layer after this step's update
+            for (int l = 0; l < m.cfg.n_layer; l++) {
+                const BlockParams *b = &m.p.blocks[l];
+                fprintf(csv, ",%.6f",
+                        diffattn_lambda(b->lambda_q1, b->lambda_k1, b->lambda_q2, b->lambda_k2, m.d, lambda_init_at(l)));
+            }
+        fprintf(csv, ",%.0f\n", inst);
         if (!opt.quiet && (tty || eval_now || it == end - 1 || it % 100 == 0)) {
             char eta[32], vbuf[32];
             fmt_duration(eta, sizeof eta, (end - it - 1) * (double)B * T / tps);

@@ -15,6 +15,10 @@ typedef struct TrainOptions {
     double lr, min_lr, weight_decay, max_time, grad_clip;
     uint64_t seed;
     int quiet; // no progress lines (tests)
+    // Ablation: the four lambda vectors start at 0, where their gradients
+    // (e.g. dlambda/dlq1 = exp(lq1.lk1) lk1) are exactly 0, so lambda stays at
+    // lambda_init for the whole run.
+    int lambda_fixed;
 } TrainOptions;
 
 // What a run reports back (for tests and the closing summary).

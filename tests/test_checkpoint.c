@@ -199,6 +199,29 @@ static void test_eval_loss(void **state) {
     model_free(&m0), model_free(&m);
 }
 
+// The no_subln ablation survives a save: the loaded model has no headwise
+// norm and gives the saved model's loss, which differs from SPEC's model
+// with the same weights.
+static void test_no_subln_roundtrip(void **state) {
+    (void)state;
+    Model m0, m, spec;
+    Vocab v0, v, vs;
+    tiny_model(&m0, &v0, 1, 11);
+    m0.cfg.no_subln = 1;
+    save_and_load(&m0, &v0, &m, &v, 1);
+    assert_int_equal(m.cfg.no_subln, 1);
+    size_t n;
+    int *ids = encode_text(&v, &n);
+    const int T = m.cfg.block_size;
+    double a = model_forward(&m0, ids, ids + 1, 1, T), b = model_forward(&m, ids, ids + 1, 1, T);
+    assert_close(a, b, 1e-6 * a);
+    tiny_model(&spec, &vs, 1, 11);
+    double c = model_forward(&spec, ids, ids + 1, 1, T);
+    assert_true(fabs(c - a) > 1e-3);
+    free(ids);
+    model_free(&m0), model_free(&m), model_free(&spec);
+}
+
 static double norm2(const real *x, size_t n) {
     double s = 0;
     for (size_t i = 0; i < n; i++) s += (double)x[i] * (double)x[i];
@@ -415,6 +438,7 @@ int main(void) {
         cmocka_unit_test(test_roundtrip),      cmocka_unit_test(test_eval_loss),
         cmocka_unit_test(test_eval_grad),      cmocka_unit_test(test_sample_generate),
         cmocka_unit_test(test_sample_next),    cmocka_unit_test(test_load_refuses),
+        cmocka_unit_test(test_no_subln_roundtrip),
     };
     return cmocka_run_group_tests_name("checkpoint, eval, sample (" REAL_NAME ")", tests, NULL, NULL);
 }

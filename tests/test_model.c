@@ -52,8 +52,9 @@ static ModelConfig tiny(int attn, int pos, int norm, int ffn) {
     return c;
 }
 
-static void check_combo(int attn, int pos, int norm, int ffn) {
-    ModelConfig cfg = tiny(attn, pos, norm, ffn);
+static void check_config(ModelConfig cfg);
+static void check_combo(int attn, int pos, int norm, int ffn) { check_config(tiny(attn, pos, norm, ffn)); }
+static void check_config(ModelConfig cfg) {
     Model m;
     char err[256];
     assert_int_equal(model_create(&m, &cfg, err, sizeof err), 0);
@@ -95,11 +96,11 @@ static void check_combo(int attn, int pos, int norm, int ffn) {
     assert_int_equal(res.checked + res.skipped, m.n_params);
     if (res.skipped * 20 >= m.n_params) fail_msg("%zu of %zu values skipped", res.skipped, m.n_params);
     if (!(res.worst <= GC_TOL))
-        fail_msg("%s/%s/%s/%s: worst relative error %.3e at %s[%zu] (analytic %.9g, numeric %.9g)", attn_names[attn],
-                 pos_names[pos], norm_names[norm], ffn_names[ffn], res.worst, res.worst_tensor, res.worst_index,
+        fail_msg("%s/%s/%s/%s: worst relative error %.3e at %s[%zu] (analytic %.9g, numeric %.9g)", attn_names[cfg.attn],
+                 pos_names[cfg.pos], norm_names[cfg.norm], ffn_names[cfg.ffn], res.worst, res.worst_tensor, res.worst_index,
                  res.worst_analytic, res.worst_numeric);
-    print_message("%-12s %-10s %-9s %-6s params %5zu  skipped %3zu  worst %.2e\n", attn_names[attn],
-                  pos_names[pos], norm_names[norm], ffn_names[ffn], m.n_params, res.skipped, res.worst);
+    print_message("%-12s %-10s %-9s %-6s params %5zu  skipped %3zu  worst %.2e\n", attn_names[cfg.attn],
+                  pos_names[cfg.pos], norm_names[cfg.norm], ffn_names[cfg.ffn], m.n_params, res.skipped, res.worst);
     free(t);
     model_free(&m);
 }
@@ -124,6 +125,17 @@ static void test_model_gradients_all_16(void **state) {
 #endif
 }
 
+// The headwise-norm ablation (no_subln) has its own backward path.
+static void test_model_gradients_no_subln(void **state) {
+    (void)state;
+#ifndef DIFFTX_DOUBLE
+    skip();
+#endif
+    ModelConfig c = tiny(ATTN_DIFFERENTIAL, POS_ROTARY, NORM_RMSNORM, FFN_SWIGLU);
+    c.no_subln = 1;
+    check_config(c);
+}
+
 static void test_config_rules(void **state) {
     (void)state;
     char err[256];
@@ -140,6 +152,10 @@ static void test_config_rules(void **state) {
     c.n_embd = 12, c.n_head = 4; // d = 3
     assert_int_equal(model_config_check(&c, err, sizeof err), -1);
     assert_non_null(strstr(err, "odd"));
+    c = tiny(ATTN_STANDARD, POS_ROTARY, NORM_RMSNORM, FFN_SWIGLU);
+    c.no_subln = 1;
+    assert_int_equal(model_config_check(&c, err, sizeof err), -1);
+    assert_non_null(strstr(err, "no_subln removes the headwise norm of differential attention"));
     assert_int_equal(model_default_ffn_hidden(FFN_SWIGLU, 128), 352);
     assert_int_equal(model_default_ffn_hidden(FFN_RELU, 128), 512);
 }
@@ -147,6 +163,7 @@ static void test_config_rules(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_model_gradients_all_16),
+        cmocka_unit_test(test_model_gradients_no_subln),
         cmocka_unit_test(test_config_rules),
     };
     return cmocka_run_group_tests_name("model (" REAL_NAME ")", tests, NULL, NULL);

@@ -1,10 +1,12 @@
 // test_train.c — training end to end on a short text: the loss falls, and a
 // run stopped and resumed gives exactly the losses of an uninterrupted run.
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "test_util.h"
+#include "layers/diffattn.h"
 #include "train.h"
 
 static char dir[64];
@@ -110,10 +112,52 @@ static void test_resume_is_exact(void **state) {
     free(la), free(lb);
 }
 
+// The log has one lambda column per layer. With --lambda_fixed the four vectors
+// start at 0 where their gradient is exactly 0, so every logged lambda must be
+// lambda_init(l) to the printed digit; learned, lambda must move away from it.
+static void test_lambda_log(void **state) {
+    (void)state;
+    char out[128], csv[128], err[512], line[512];
+    snprintf(out, sizeof out, "%s/lam.safetensors", dir);
+    snprintf(csv, sizeof csv, "%s/lam.csv", dir);
+    for (int fixed = 0; fixed < 2; fixed++) {
+        TrainOptions o = tiny_options(out);
+        o.max_iters = 40, o.eval_every = 0, o.lambda_fixed = fixed;
+        TrainResult r;
+        if (train_run(&o, &r, err, sizeof err)) fail_msg("%s", err);
+        assert_int_equal(o.cfg.n_layer, 2);
+        FILE *f = fopen(csv, "r");
+        assert_non_null(f);
+        assert_non_null(fgets(line, sizeof line, f));
+        assert_string_equal(line, "iter,train_loss,val_loss,lr,lambda_0,lambda_1,tokens_per_s\n");
+        int rows = 0, moved = 0;
+        while (fgets(line, sizeof line, f)) {
+            double it, tr, lr, l0, l1;
+            // the val column is empty (no evaluation)
+            assert_int_equal(sscanf(line, "%lf,%lf,,%lf,%lf,%lf,", &it, &tr, &lr, &l0, &l1), 5);
+            if (fixed) {
+                assert_true(fabs(l0 - 0.2) < 5e-7);
+                assert_true(fabs(l1 - lambda_init_at(1)) < 5e-7);
+            }
+            moved |= fabs(l0 - 0.2) > 1e-4 && fabs(l1 - lambda_init_at(1)) > 1e-4;
+            rows++;
+        }
+        fclose(f);
+        assert_int_equal(rows, 40);
+        assert_int_equal(moved, !fixed);
+    }
+    TrainOptions o = tiny_options(out);
+    o.cfg.attn = ATTN_STANDARD, o.lambda_fixed = 1, o.max_iters = 2;
+    TrainResult r;
+    assert_int_equal(train_run(&o, &r, err, sizeof err), 1);
+    assert_non_null(strstr(err, "--lambda_fixed applies to differential attention"));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tiny_learns),
         cmocka_unit_test(test_resume_is_exact),
+        cmocka_unit_test(test_lambda_log),
     };
     return cmocka_run_group_tests_name("train (" REAL_NAME ")", tests, setup, teardown);
 }

@@ -142,6 +142,7 @@ int args_model_flags(ArgSpec *out, ModelConfig *c, int *batch) {
         {"n_embd", ARG_INT, &c->n_embd, 1, 16384, NULL, "model width C", 0},
         {"block_size", ARG_INT, &c->block_size, 1, 8192, NULL, "context length T", 0},
         {"batch", ARG_INT, batch, 1, 65536, NULL, "windows per step B", 0},
+        {"no_subln", ARG_FLAG, &c->no_subln, 0, 0, NULL, "ablation: differential attention without its headwise norm", 0},
     };
     memcpy(out, specs, sizeof specs);
     return ARGS_N_MODEL;

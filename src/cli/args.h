@@ -26,9 +26,9 @@ void args_help(const char *cmd, const char *synopsis, const ArgSpec *specs, int 
 ArgSpec *args_find(ArgSpec *specs, int n_specs, const char *name);
 
 // The model's shape flags shared by train and bench (--attn --pos --norm --ffn
-// --ffn_hidden --n_layer --n_head --n_embd --block_size --batch), written
+// --ffn_hidden --n_layer --n_head --n_embd --block_size --batch --no_subln), written
 // into out[0..ARGS_N_MODEL). Returns ARGS_N_MODEL.
-#define ARGS_N_MODEL 10
+#define ARGS_N_MODEL 11
 int args_model_flags(ArgSpec *out, ModelConfig *c, int *batch);
 
 // Zeroes *o and applies the preset named by --preset in argv (default baby),

@@ -51,6 +51,7 @@ static void print_config(const Model *m, const Vocab *v) {
     printf("  %-12s %s\n", "ffn", ffn_names[c->ffn]);
     printf("  %-12s %d%s\n", "ffn_hidden", c->ffn_hidden,
            c->ffn_hidden == model_default_ffn_hidden(c->ffn, c->n_embd) ? " (default)" : "");
+    if (c->no_subln) printf("  %-12s yes (ablation: no headwise norm; not SPEC's model)\n", "no_subln");
     printf("  %-12s %g\n", "norm_eps", c->norm_eps);
     printf("  %-12s %g\n", "rope_base", c->rope_base);
     printf("  %-12s %d\n", "vocab_size", c->vocab_size);

@@ -37,6 +37,7 @@ int train_parse_args(int argc, char **argv, TrainOptions *out) {
         {"out", ARG_STRING, &o.out, 0, 0, NULL, "checkpoint to write (.csv log and .svg plot beside it)", 0},
         {"resume", ARG_STRING, &o.resume, 0, 0, NULL, "continue from this checkpoint", 0},
         {"quiet", ARG_FLAG, &o.quiet, 0, 0, NULL, "no progress lines", 0},
+        {"lambda_fixed", ARG_FLAG, &o.lambda_fixed, 0, 0, NULL, "ablation: keep lambda at lambda_init (differential)", 0},
     };
     for (size_t i = 0; i < sizeof more / sizeof more[0]; i++) specs[n_specs++] = more[i];
     int rc = args_parse("train", "[--preset NAME] [flags]", argc, argv, specs, n_specs);

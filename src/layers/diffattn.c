@@ -63,8 +63,12 @@ void diffattn_forward(real *out, real *att1, real *att2, real *o, real *rstd, co
         }
     }
     const int rows = B * T * Hd;
-    rmsnorm_forward(out, rstd, o, subln_w, rows, W, eps);
     const real post = (real)(1.0 - lambda_init);
+    if (!subln_w) { // the "no headwise norm" ablation
+        for (size_t i = 0; i < (size_t)rows * W; i++) out[i] = o[i] * post;
+        return;
+    }
+    rmsnorm_forward(out, rstd, o, subln_w, rows, W, eps);
     for (size_t i = 0; i < (size_t)rows * W; i++) out[i] *= post;
 }
 
@@ -78,13 +82,17 @@ void diffattn_backward(real *dq, real *dk, real *dv, real *dlq1, real *dlk1, rea
     const real lambda = (real)diffattn_lambda(lq1, lk1, lq2, lk2, d, lambda_init);
     const size_t n = (size_t)rows * W;
 
-    // EXERCISE BEGIN 14 headwise_norm_backward
-    // through the (1 - lambda_init) scale and the headwise RMSNorm
-    const real post = (real)(1.0 - lambda_init);
-    for (size_t i = 0; i < n; i++) sc_out[i] = dout[i] * post;
-    memset(sc_o, 0, n * sizeof(real));
-    rmsnorm_backward(sc_o, dsubln_w, sc_out, o, subln_w, rstd, rows, W);
-    // EXERCISE END
+    if (!subln_w) { // the "no headwise norm" ablation: only the scale
+        for (size_t i = 0; i < n; i++) sc_o[i] = dout[i] * (real)(1.0 - lambda_init);
+    } else {
+        // EXERCISE BEGIN 14 headwise_norm_backward
+        // through the (1 - lambda_init) scale and the headwise RMSNorm
+        const real post = (real)(1.0 - lambda_init);
+        for (size_t i = 0; i < n; i++) sc_out[i] = dout[i] * post;
+        memset(sc_o, 0, n * sizeof(real));
+        rmsnorm_backward(sc_o, dsubln_w, sc_out, o, subln_w, rstd, rows, W);
+        // EXERCISE END
+    }
     const real *g = sc_o;
 
     double dlambda = 0;

@@ -16,7 +16,8 @@ double diffattn_lambda(const real *lq1, const real *lk1, const real *lq2, const 
 // v columns [2hd, (2h+2)d) as V.
 // Saved for backward: att1, att2: [B,H/2,T,T]; o: [B,T,C] = (A1 - lambda A2) V
 // before the norm; rstd: [B*T*H/2].
-// out: [B,T,C] = rmsnorm(o per 2d-wide head; subln_w: [2d]) * (1 - lambda_init)
+// out: [B,T,C] = rmsnorm(o per 2d-wide head; subln_w: [2d]) * (1 - lambda_init);
+// subln_w = NULL skips the norm (an ablation): out = o * (1 - lambda_init).
 void diffattn_forward(real *out, real *att1, real *att2, real *o, real *rstd, const real *q, const real *k,
                       const real *v, const real *lq1, const real *lk1, const real *lq2, const real *lk2,
                       const real *subln_w, double lambda_init, int B, int T, int H, int d, real eps);
