@@ -66,7 +66,7 @@ CMOCKA_LIBS   = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
 .SECONDARY:
 .PHONY: all test test-build cmocka data gradcheck train sample bench clean
-all: bin/difftx bin/difftx64
+all: bin/difftx bin/difftx64 bin/needle
 
 bin/difftx: $(LIB32) $(B32)/src/cli/main.o
 	@mkdir -p $(@D)
@@ -165,5 +165,16 @@ fuzz-ci: fuzz-build
 	@sh tests/fuzz/run.sh $(FUZZ_CI_SECONDS) $(FUZZERS)
 # ---- end of robustness -----------------------------------------------------
 
+# needle-in-a-haystack: the generator (standalone, libc only); its test runs it and
+# the difftx of its own configuration, like test_robust.
+bin/needle: data/needle.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 $(OPT) -Wall -Wextra -Wshadow $< -o $@
+$(B32)/tests/test_needle.o: CFLAGS += -DDIFFTX_BIN='"$(B32)/difftx"'
+$(B64)/tests/test_needle.o: CFLAGS += -DDIFFTX_BIN='"$(B64)/difftx"'
+$(B32)/tests/test_needle: | $(B32)/difftx bin/needle
+$(B64)/tests/test_needle: | $(B64)/difftx bin/needle
+
 -include $(shell find build -name '*.d' 2>/dev/null)
 include lessons/lessons.mk
+include notebooks-md/notebooks.mk

@@ -50,11 +50,12 @@ LAYER_TEST(swiglu)
 LAYER_TEST(relu_ffn)
 LAYER_TEST(attention)
 LAYER_TEST(diffattn)
+LAYER_TEST(diffattn_nonorm)
 
 // The table the command line prints covers exactly these layers.
 static void test_registry_complete(void **state) {
     (void)state;
-    assert_int_equal(gc_n_layers, 11);
+    assert_int_equal(gc_n_layers, 12);
 }
 
 int main(void) {
@@ -64,7 +65,8 @@ int main(void) {
         cmocka_unit_test(test_grad_rmsnorm),   cmocka_unit_test(test_grad_layernorm),
         cmocka_unit_test(test_grad_crossentropy), cmocka_unit_test(test_grad_swiglu),
         cmocka_unit_test(test_grad_relu_ffn),  cmocka_unit_test(test_grad_attention),
-        cmocka_unit_test(test_grad_diffattn),  cmocka_unit_test(test_registry_complete),
+        cmocka_unit_test(test_grad_diffattn),  cmocka_unit_test(test_grad_diffattn_nonorm),
+        cmocka_unit_test(test_registry_complete),
     };
     return cmocka_run_group_tests_name("gradients (" REAL_NAME ")", tests, NULL, NULL);
 }

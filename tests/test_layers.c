@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fastexp.h"
 #include "layers/attention.h"
 #include "layers/diffattn.h"
 #include "layers/linear.h"
@@ -254,6 +255,42 @@ static void test_linear_fast_matches_reference(void **state) {
     }
 }
 
+// exp_fast (the float build's exp) against libm's expf: within 2 ulp over
+// the whole normal range, sampled at every 2049th float, and the edges exact.
+static int32_t float_bits(float x) {
+    int32_t i;
+    memcpy(&i, &x, sizeof i);
+    return i;
+}
+static void test_exp_fast(void **state) {
+    (void)state;
+    long n = 0, worst = 0;
+    float at = 0;
+    for (int32_t i = float_bits(-87.0f); i >= 0; i -= 2049) { // negative floats: bits fall toward 0
+        float x;
+        memcpy(&x, &i, sizeof x);
+        long u = labs((long)float_bits(exp_fast(x)) - float_bits(expf(x)));
+        if (u > worst) worst = u, at = x;
+        n++;
+    }
+    for (int32_t i = 0; i <= float_bits(88.7f); i += 2049) {
+        float x;
+        memcpy(&x, &i, sizeof x);
+        long u = labs((long)float_bits(exp_fast(x)) - float_bits(expf(x)));
+        if (u > worst) worst = u, at = x;
+        n++;
+    }
+    print_message("exp_fast: %ld values, worst %ld ulp (at %.9g)\n", n, worst, (double)at);
+    assert_true(n > 500000);
+    if (worst > 2) fail_msg("exp_fast is %ld ulp from expf at x = %.9g", worst, (double)at);
+    assert_true(exp_fast(0.0f) == 1.0f);
+    assert_true(exp_fast(-90.0f) == 0.0f);
+    assert_true(exp_fast(-1e30f) == 0.0f);
+    assert_true(isinf(exp_fast(89.0f)) && exp_fast(89.0f) > 0);
+    assert_true(isnan(exp_fast(NAN)));
+    assert_true(exp_fast(-INFINITY) == 0.0f);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sinusoidal_table),   cmocka_unit_test(test_lambda_init_schedule),
@@ -262,6 +299,7 @@ int main(void) {
         cmocka_unit_test(test_causal_diffattn),    cmocka_unit_test(test_adamw_by_hand),
         cmocka_unit_test(test_lr_schedule),        cmocka_unit_test(test_clip),
         cmocka_unit_test(test_linear_fast_matches_reference),
+        cmocka_unit_test(test_exp_fast),
     };
     return cmocka_run_group_tests_name("layers (" REAL_NAME ")", tests, NULL, NULL);
 }

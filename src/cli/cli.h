@@ -13,6 +13,10 @@ int cmd_eval(const char *prog, int argc, char **argv);
 int cmd_info(const char *prog, int argc, char **argv);
 int cmd_train(const char *prog, int argc, char **argv);
 int cmd_bench(const char *prog, int argc, char **argv);
+int cmd_plot(const char *prog, int argc, char **argv);
+int cmd_attn(const char *prog, int argc, char **argv);
+int cmd_outliers(const char *prog, int argc, char **argv);
+int cmd_needle(const char *prog, int argc, char **argv);
 
 // `difftx train`'s flags (and preset) into options, checked against SPEC's
 // rules and the machine's memory: 0 ok, 1 help was printed, 2 a usage error

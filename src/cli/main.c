@@ -17,7 +17,11 @@ static const Command commands[] = {
     {"eval", cmd_eval, "mean loss (and optionally its gradient) of a checkpoint on a text"},
     {"info", cmd_info, "describe a checkpoint: configuration, parameter counts, training state"},
     {"bench", cmd_bench, "measure training speed on this machine (tokens/s, GFLOP/s, time per layer kind)"},
+    {"attn", cmd_attn, "attention maps of one layer on one window of a text (SVG heatmaps, summary per map)"},
+    {"outliers", cmd_outliers, "largest activations vs the median: attention logits and hidden states"},
+    {"needle", cmd_needle, "needle-in-a-haystack retrieval: accuracy and attention on the answer vs the filler"},
     {"gradcheck", cmd_gradcheck, "check every layer's backward pass against centred differences"},
+    {"plot", cmd_plot, "line plots of training logs (mean and band over seeds) and bar charts, as SVG"},
 };
 static const int n_commands = (int)(sizeof commands / sizeof commands[0]);
 

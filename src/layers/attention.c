@@ -25,11 +25,9 @@ void causal_softmax_row_forward(real *att, const real *q, const real *k, size_t 
         att[s] = z;
         mx = z > mx ? z : mx;
     }
-    real sum = 0;
-    for (int s = 0; s <= t; s++) {
-        att[s] = real_exp(att[s] - mx); // subtracting the max keeps exp finite
-        sum += att[s];
-    }
+    for (int s = 0; s <= t; s++) att[s] = real_exp(att[s] - mx); // subtracting the max keeps exp finite
+    real sum = 0; // its own loop: the exps vectorise, the sum keeps its order
+    for (int s = 0; s <= t; s++) sum += att[s];
     real inv = 1 / sum;
     for (int s = 0; s <= t; s++) att[s] *= inv;
     for (int s = t + 1; s < T; s++) att[s] = 0;

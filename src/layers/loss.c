@@ -15,11 +15,9 @@ void softmax_forward(real *probs, const real *logits, int N, int V) {
         real *p = probs + (size_t)n * V;
         real mx = z[0];
         for (int j = 1; j < V; j++) mx = z[j] > mx ? z[j] : mx;
-        double sum = 0;
-        for (int j = 0; j < V; j++) {
-            p[j] = real_exp(z[j] - mx);
-            sum += p[j];
-        }
+        for (int j = 0; j < V; j++) p[j] = real_exp(z[j] - mx);
+        double sum = 0; // its own loop, so the exps above vectorise
+        for (int j = 0; j < V; j++) sum += p[j];
         real inv = (real)(1.0 / sum);
         for (int j = 0; j < V; j++) p[j] *= inv;
     }

@@ -28,25 +28,37 @@ void sinusoidal_backward(real *dx, int B, int T, int C) {
     (void)dx, (void)B, (void)T, (void)C;
 }
 
-// sign = +1 rotates by +a (forward), -1 by -a (backward); out (+)= R(sign*a) inp
+// sign = +1 rotates by +a (forward), -1 by -a (backward); out (+)= R(sign*a) inp.
+// The angles depend on (t, i) only, so each (cos, sin) pair is computed once
+// per position for a chunk of RC pairs and reused by every row and head at
+// that position, which are then walked in memory order.
+#define RC 32 // pairs per chunk of cached angles
 static void rope_apply(real *out, const real *inp, int B, int T, int H, int d, double base, int sign,
                        int accumulate) {
-    const int C = H * d;
+    const int C = H * d, P = d / 2;
+    DIFFTX_OMP_FOR
     for (int t = 0; t < T; t++) {
-        for (int i = 0; i < d / 2; i++) {
-            double a = t * pow(base, -2.0 * i / d);
-            real c = (real)cos(a), s = (real)(sign * sin(a));
-            for (int b = 0; b < B; b++)
-                for (int h = 0; h < H; h++) {
-                    size_t at = ((size_t)b * T + t) * C + (size_t)h * d + 2 * i;
-                    real x0 = inp[at], x1 = inp[at + 1];
-                    real y0 = x0 * c - x1 * s, y1 = x0 * s + x1 * c;
+        real cs[RC], sn[RC];
+        for (int i0 = 0; i0 < P; i0 += RC) {
+            const int n = P - i0 < RC ? P - i0 : RC;
+            for (int i = 0; i < n; i++) {
+                double a = t * pow(base, -2.0 * (i0 + i) / d);
+                cs[i] = (real)cos(a), sn[i] = (real)(sign * sin(a));
+            }
+            for (int bh = 0; bh < B * H; bh++) {
+                const size_t at = ((size_t)(bh / H) * T + t) * C + (size_t)(bh % H) * d + 2 * (size_t)i0;
+                const real *x = inp + at;
+                real *y = out + at;
+                for (int i = 0; i < n; i++) {
+                    real x0 = x[2 * i], x1 = x[2 * i + 1];
+                    real y0 = x0 * cs[i] - x1 * sn[i], y1 = x0 * sn[i] + x1 * cs[i];
                     if (accumulate) {
-                        out[at] += y0, out[at + 1] += y1;
+                        y[2 * i] += y0, y[2 * i + 1] += y1;
                     } else {
-                        out[at] = y0, out[at + 1] = y1;
+                        y[2 * i] = y0, y[2 * i + 1] = y1;
                     }
                 }
+            }
         }
     }
 }
