@@ -29,6 +29,10 @@ endif
 ifeq ($(NATIVE),1)
   ifeq ($(call cc_ok,-march=native,$(NOP_PROG)),yes)
     ARCH_FLAGS := -march=native
+    # On AVX-512 machines: 512-bit vectors (the matmul tiles in linear.c assume them).
+    ifneq ($(shell $(CC) -march=native -dM -E -x c /dev/null 2>/dev/null | grep -c __AVX512F__),0)
+      ARCH_FLAGS += -mprefer-vector-width=512
+    endif
   endif
 endif
 # `#pragma omp simd` is honoured without the OpenMP runtime (vectorisation only).

@@ -22,24 +22,31 @@
 typedef double real;
 #define REAL_NAME "double"
 #define real_exp exp
+#define real_sqrt sqrt
 #else
 typedef float real;
 #define REAL_NAME "float"
 #define real_exp exp_fast
+#define real_sqrt sqrtf
 #endif
 
 // OpenMP is optional: without it the pragmas are ignored and every loop runs
 // on one thread. DIFFTX_OMP_FOR marks loops whose iterations are independent.
-// Only heavy loops (matrix products, attention) are parallel: each parallel
-// loop ends with all threads waiting for the slowest, and on a busy laptop a
-// thread paused by another program makes that wait long, so small
-// elementwise loops (norms, rotary, softmax over the vocabulary) stay serial.
+// Matrix products and attention are parallel, and so are the elementwise
+// passes over whole activations (norm rows, rotary, the SwiGLU gate, AdamW):
+// left serial, they would be the part two threads cannot shorten. Every
+// parallel loop writes disjoint outputs and no sum is split between threads,
+// so results do not depend on the number of threads. Tiny loops stay serial:
+// each parallel loop ends with all threads waiting for the slowest.
 #ifdef _OPENMP
 #include <omp.h>
 #define DIFFTX_PRAGMA(x) _Pragma(#x)
 #define DIFFTX_OMP_FOR DIFFTX_PRAGMA(omp parallel for schedule(static))
 #define DIFFTX_OMP_FOR_SUM(var) DIFFTX_PRAGMA(omp parallel for schedule(static) reduction(+ : var))
+// Parallel only when the loop is long enough to repay waking the threads.
+#define DIFFTX_OMP_FOR_IF(cond) DIFFTX_PRAGMA(omp parallel for schedule(static) if (cond))
 #else
+#define DIFFTX_OMP_FOR_IF(cond)
 #define DIFFTX_OMP_FOR
 #define DIFFTX_OMP_FOR_SUM(var)
 #endif

@@ -19,11 +19,12 @@ void adamw_update(real *p, const real *g, real *m, real *v, size_t n, const Adam
     const real shrink = decay ? (real)(1.0 - cfg->lr * cfg->weight_decay) : 1;
     const real lr = (real)cfg->lr, eps = (real)cfg->eps;
     const real rc1 = (real)(1.0 / c1), rc2 = (real)(1.0 / c2);
+    DIFFTX_OMP_FOR_IF(n >= 8192)
     for (size_t i = 0; i < n; i++) {
         m[i] = (real)b1 * m[i] + (real)(1.0 - b1) * g[i];
         v[i] = (real)b2 * v[i] + (real)(1.0 - b2) * g[i] * g[i];
         real mhat = m[i] * rc1, vhat = v[i] * rc2;
-        p[i] = p[i] * shrink - lr * mhat / ((real)sqrt(vhat) + eps);
+        p[i] = p[i] * shrink - lr * mhat / (real_sqrt(vhat) + eps);
     }
     // EXERCISE END
 }
@@ -37,9 +38,23 @@ double lr_schedule(long it, long warmup, long max_iters, double lr, double min_l
     // EXERCISE END
 }
 
+// The sum of squares in at most 256 fixed chunks, each summed in vector lanes
+// and then added in order: the same result for any number of threads.
 double grad_global_norm(const real *g, size_t n) {
+    enum { MAX_CHUNKS = 256 };
+    double part[MAX_CHUNKS];
+    const size_t chunk = n / MAX_CHUNKS + 1;
+    const int n_chunks = (int)((n + chunk - 1) / chunk);
+    DIFFTX_OMP_FOR_IF(n >= 65536)
+    for (int c = 0; c < n_chunks; c++) {
+        const size_t lo = (size_t)c * chunk, hi = lo + chunk < n ? lo + chunk : n;
+        double s = 0;
+#pragma omp simd reduction(+ : s)
+        for (size_t i = lo; i < hi; i++) s += (double)g[i] * g[i];
+        part[c] = s;
+    }
     double s = 0;
-    for (size_t i = 0; i < n; i++) s += (double)g[i] * g[i];
+    for (int c = 0; c < n_chunks; c++) s += part[c];
     return sqrt(s);
 }
 
@@ -47,6 +62,7 @@ double clip_grad_norm(real *g, size_t n, double norm, double max_norm) {
     // EXERCISE BEGIN 09 clip_grad_norm
     if (!(norm > max_norm)) return 1.0;
     double scale = max_norm / (norm + 1e-6);
+    DIFFTX_OMP_FOR_IF(n >= 65536)
     for (size_t i = 0; i < n; i++) g[i] = (real)(g[i] * scale);
     return scale;
     // EXERCISE END
