@@ -26,14 +26,14 @@ nb_need_one = \
     test -n "$(NB_ONE)" || { echo "There is no notebook $(NB_N) in $(NB_DIR)/ (expected $(NB_DIR)/$(NB_N)-name.md)."; exit 2; }; \
     test "$(words $(NB_ONE))" = 1 || { echo "Several notebooks are numbered $(NB_N): $(NB_ONE)"; exit 2; }
 
-notebooks: bin/difftx data
+notebooks: bin/difftx bin/needle data
 	@$(if $(NB_ALL),$(NB_RUN) full $(NB_ALL) && $(NB_RUN) quick-update $(NB_ALL),$(nb_none))
 
-notebook: bin/difftx data
+notebook: bin/difftx bin/needle data
 	@$(nb_need_one)
 	@$(NB_RUN) full $(NB_ONE) && $(NB_RUN) quick-update $(NB_ONE)
 
-notebooks-check: bin/difftx data
+notebooks-check: bin/difftx bin/needle data
 	@$(if $(N),$(nb_need_one))
 	@$(if $(NB_SOME),$(NB_RUN) quick-check $(NB_SOME),$(nb_none))
 

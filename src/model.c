@@ -277,16 +277,17 @@ static size_t carve_acts(Model *m, real *base, double *total) {
     }
     real *x_out = carve(&cv, BT * C), *lnf = carve(&cv, BT * C), *lnf_mean = carve(&cv, BT);
     real *lnf_rstd = carve(&cv, BT), *logits = carve(&cv, BT * V), *probs = carve(&cv, BT * V);
-    real *d[14];
-    const size_t dsz[14] = {BT * C, BT * C, BT * C, BT * C, BT * C, BT * C, BT * C, BT * C, BT * C, BT * C,
-                            att,    BT * F, BT * F, BT * V};
-    for (int i = 0; i < 14; i++) d[i] = carve(&cv, dsz[i]);
+    real *d[15];
+    const size_t dsz[15] = {BT * C, BT * C, BT * C, BT * C, BT * C, BT * C, BT * C, BT * C, BT * C, BT * C,
+                            att,    BT * F, BT * F, BT * V, (size_t)m->B_max * C * head_ld(m->T_max)};
+    for (int i = 0; i < 15; i++) d[i] = carve(&cv, dsz[i]);
     if (base) {
         m->x_out = x_out, m->lnf = lnf, m->lnf_mean = lnf_mean, m->lnf_rstd = lnf_rstd;
         m->logits = logits, m->probs = probs;
         m->d_x = d[0], m->d_ln = d[1], m->d_y = d[2], m->d_q = d[3], m->d_k = d[4], m->d_v = d[5];
         m->d_qr = d[6], m->d_kr = d[7], m->d_s1 = d[8], m->d_s2 = d[9], m->d_att = d[10];
         m->d_f1 = d[11], m->d_f2 = d[12], m->d_logits = d[13];
+        m->kvt = d[14];
     }
     if (total) *total = cv.total;
     return cv.at;
@@ -404,11 +405,12 @@ double model_forward(Model *m, const int *inputs, const int *targets, int B, int
             });
         TIMED(PROF_ATTN, fwd, {
             if (c->attn == ATTN_STANDARD)
-                attention_forward(a->y, a->att, a->q, a->k, a->v, B, T, H, d);
+                attention_forward_fast(a->y, a->att, m->kvt, a->q, a->k, a->v, B, T, H, d);
             else
-                diffattn_forward(a->y, a->att, a->att2, a->o, a->o_rstd, a->q, a->k, a->v, p->lambda_q1,
-                                 p->lambda_k1, p->lambda_q2, p->lambda_k2, c->no_subln ? NULL : p->subln_w, lambda_init_at(l), B, T, H, d,
-                                 (real)c->norm_eps);
+                diffattn_forward_fast(a->y, a->att, a->att2, a->o, a->o_rstd, m->kvt, a->q, a->k, a->v,
+                                      p->lambda_q1, p->lambda_k1, p->lambda_q2, p->lambda_k2,
+                                      c->no_subln ? NULL : p->subln_w, lambda_init_at(l), B, T, H, d,
+                                      (real)c->norm_eps);
         });
         real *proj = m->d_s1; // scratch: the sub-layer's output before the residual add
         TIMED(PROF_LINEAR, fwd, {
@@ -485,12 +487,13 @@ void model_backward(Model *m) {
             memset(dq, 0, NC * sizeof(real)), memset(dk, 0, NC * sizeof(real));
             memset(m->d_v, 0, NC * sizeof(real));
             if (c->attn == ATTN_STANDARD)
-                attention_backward(dq, dk, m->d_v, m->d_att, m->d_y, a->q, a->k, a->v, a->att, B, T, H, d);
+                attention_backward_fast(dq, dk, m->d_v, m->d_att, m->kvt, m->d_y, a->q, a->k, a->v, a->att, B, T, H,
+                                        d);
             else
-                diffattn_backward(dq, dk, m->d_v, gp->lambda_q1, gp->lambda_k1, gp->lambda_q2, gp->lambda_k2,
-                                  gp->subln_w, m->d_s1, m->d_s2, m->d_att, m->d_y, a->q, a->k, a->v, a->att,
-                                  a->att2, a->o, a->o_rstd, p->lambda_q1, p->lambda_k1, p->lambda_q2, p->lambda_k2,
-                                  c->no_subln ? NULL : p->subln_w, lambda_init_at(l), B, T, H, d);
+                diffattn_backward_fast(dq, dk, m->d_v, gp->lambda_q1, gp->lambda_k1, gp->lambda_q2, gp->lambda_k2,
+                                       gp->subln_w, m->d_s1, m->d_s2, m->d_att, m->kvt, m->d_y, a->q, a->k, a->v,
+                                       a->att, a->att2, a->o, a->o_rstd, p->lambda_q1, p->lambda_k1, p->lambda_q2,
+                                       p->lambda_k2, c->no_subln ? NULL : p->subln_w, lambda_init_at(l), B, T, H, d);
         });
         if (rot)
             TIMED(PROF_ROPE, bwd, {

@@ -255,6 +255,90 @@ static void test_linear_fast_matches_reference(void **state) {
     }
 }
 
+// Copies n values into a fresh buffer (both paths accumulate onto the same start).
+static real *dup_buf(const real *x, size_t n) {
+    real *y = malloc(n * sizeof(real));
+    memcpy(y, x, n * sizeof(real));
+    return y;
+}
+static void assert_all_close(const real *a, const real *b, size_t n, double tol, const char *what) {
+    for (size_t i = 0; i < n; i++)
+        if (!(fabs((double)a[i] - (double)b[i]) <= tol * (1 + fabs((double)b[i]))))
+            fail_msg("%s[%zu]: fast %.9g vs reference %.9g", what, i, (double)a[i], (double)b[i]);
+}
+
+// The transposed-keys attention (forward and backward, standard and
+// differential) against the row-by-row reference: T = 1, T and d not
+// multiples of the score chunk, T across a chunk boundary; 1 and 3 threads.
+static void test_attention_fast_matches_reference(void **state) {
+    (void)state;
+    const int shapes[][4] = {{2, 1, 2, 4}, {1, 7, 4, 3}, {3, 33, 2, 5}, {2, 64, 4, 32}, {1, 65, 2, 16}}; // B T H d
+    Rng r;
+    rng_seed(&r, 23);
+    const double tol = 100 * EPS;
+    for (int threads = 1; threads <= 3; threads += 2) {
+#ifdef _OPENMP
+        omp_set_num_threads(threads);
+#endif
+        for (size_t si = 0; si < sizeof shapes / sizeof shapes[0]; si++) {
+            const int B = shapes[si][0], T = shapes[si][1], H = shapes[si][2], d = shapes[si][3], C = H * d;
+            const size_t n = (size_t)B * T * C, na = (size_t)B * H * T * T, ns = (size_t)B * C * head_ld(T);
+            real *q = randn_buf(&r, n, 1), *k = randn_buf(&r, n, 1), *v = randn_buf(&r, n, 1);
+            real *g = randn_buf(&r, n, 1), *scratch = malloc(ns * sizeof(real));
+            real *lam[4], *w = randn_buf(&r, 2 * (size_t)d, 1);
+            for (int i = 0; i < 4; i++) lam[i] = randn_buf(&r, d, 0.3);
+            for (int diff = 0; diff < 2; diff++) {
+                real *out[2], *att[2], *att2[2], *o[2], *rstd[2], *dq[2], *dk[2], *dv[2], *dl[2][4], *dw[2];
+                real *dq0 = randn_buf(&r, n, 1), *dk0 = randn_buf(&r, n, 1), *dv0 = randn_buf(&r, n, 1);
+                real *dl0 = randn_buf(&r, d, 1), *dw0 = randn_buf(&r, 2 * (size_t)d, 1);
+                real *s1 = malloc(n * sizeof(real)), *s2 = malloc(n * sizeof(real)), *sa = malloc(na * sizeof(real));
+                for (int f = 0; f < 2; f++) {
+                    out[f] = calloc(n, sizeof(real)), att[f] = calloc(na, sizeof(real));
+                    att2[f] = calloc(na, sizeof(real)), o[f] = calloc(n, sizeof(real));
+                    rstd[f] = calloc((size_t)B * T * H, sizeof(real));
+                    dq[f] = dup_buf(dq0, n), dk[f] = dup_buf(dk0, n), dv[f] = dup_buf(dv0, n);
+                    for (int i = 0; i < 4; i++) dl[f][i] = dup_buf(dl0, d);
+                    dw[f] = dup_buf(dw0, 2 * (size_t)d);
+                }
+                if (!diff) {
+                    attention_forward(out[0], att[0], q, k, v, B, T, H, d);
+                    attention_forward_fast(out[1], att[1], scratch, q, k, v, B, T, H, d);
+                    attention_backward(dq[0], dk[0], dv[0], sa, g, q, k, v, att[0], B, T, H, d);
+                    attention_backward_fast(dq[1], dk[1], dv[1], sa, scratch, g, q, k, v, att[1], B, T, H, d);
+                } else {
+                    const double li = lambda_init_at(1);
+                    diffattn_forward(out[0], att[0], att2[0], o[0], rstd[0], q, k, v, lam[0], lam[1], lam[2], lam[3],
+                                     w, li, B, T, H, d, (real)1e-5);
+                    diffattn_forward_fast(out[1], att[1], att2[1], o[1], rstd[1], scratch, q, k, v, lam[0], lam[1],
+                                          lam[2], lam[3], w, li, B, T, H, d, (real)1e-5);
+                    diffattn_backward(dq[0], dk[0], dv[0], dl[0][0], dl[0][1], dl[0][2], dl[0][3], dw[0], s1, s2, sa,
+                                      g, q, k, v, att[0], att2[0], o[0], rstd[0], lam[0], lam[1], lam[2], lam[3], w,
+                                      li, B, T, H, d);
+                    diffattn_backward_fast(dq[1], dk[1], dv[1], dl[1][0], dl[1][1], dl[1][2], dl[1][3], dw[1], s1, s2,
+                                           sa, scratch, g, q, k, v, att[1], att2[1], o[1], rstd[1], lam[0], lam[1],
+                                           lam[2], lam[3], w, li, B, T, H, d);
+                    assert_all_close(att2[1], att2[0], na / 2, tol, "att2");
+                    for (int i = 0; i < 4; i++) assert_all_close(dl[1][i], dl[0][i], d, tol, "dlambda");
+                    assert_all_close(dw[1], dw[0], 2 * (size_t)d, tol, "dsubln_w");
+                }
+                assert_all_close(out[1], out[0], n, tol, "out");
+                assert_all_close(att[1], att[0], diff ? na / 2 : na, tol, "att");
+                assert_all_close(dq[1], dq[0], n, tol, "dq");
+                assert_all_close(dk[1], dk[0], n, tol, "dk");
+                assert_all_close(dv[1], dv[0], n, tol, "dv");
+                for (int f = 0; f < 2; f++) {
+                    free(out[f]), free(att[f]), free(att2[f]), free(o[f]), free(rstd[f]);
+                    free(dq[f]), free(dk[f]), free(dv[f]), free(dw[f]);
+                    for (int i = 0; i < 4; i++) free(dl[f][i]);
+                }
+                free(dq0), free(dk0), free(dv0), free(dl0), free(dw0), free(s1), free(s2), free(sa);
+            }
+            free(q), free(k), free(v), free(g), free(scratch), free(w);
+            for (int i = 0; i < 4; i++) free(lam[i]);
+        }
+    }
+}
+
 // exp_fast (the float build's exp) against libm's expf: within 2 ulp over
 // the whole normal range, sampled at every 2049th float, and the edges exact.
 static int32_t float_bits(float x) {
@@ -300,6 +384,7 @@ int main(void) {
         cmocka_unit_test(test_lr_schedule),        cmocka_unit_test(test_clip),
         cmocka_unit_test(test_linear_fast_matches_reference),
         cmocka_unit_test(test_exp_fast),
+        cmocka_unit_test(test_attention_fast_matches_reference),
     };
     return cmocka_run_group_tests_name("layers (" REAL_NAME ")", tests, NULL, NULL);
 }
