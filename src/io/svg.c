@@ -481,20 +481,20 @@ static void draw_panel(StrBuf *b, const SvgPanel *p, const PanelLayout *L, doubl
     // Hover text (the exact value) for matrices small enough to read cell
     // by cell; larger ones would only grow the file.
     int tooltips = (size_t)p->rows * (size_t)p->cols <= 4096;
+    // Non-finite cells (e.g. the masked half of a causal map) show the grey
+    // background drawn once under the matrix, not a rectangle each.
+    strbuf_printf(b, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\"/>\n", mx, my, mw, mh,
+                  MISSING);
     strbuf_str(b, "<g shape-rendering=\"crispEdges\">\n");
     for (int r = 0; r < p->rows; r++) {
         for (int c = 0; c < p->cols; c++) {
             double v = p->m[(size_t)r * (size_t)p->cols + (size_t)c];
-            if (isfinite(v))
-                colour_at(map, scale_pos(v, L->vmin, L->vmax, p->diverging), colour);
-            else
-                strcpy(colour, MISSING);
+            if (!isfinite(v)) continue;
+            colour_at(map, scale_pos(v, L->vmin, L->vmax, p->diverging), colour);
             strbuf_printf(b, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\"", mx + c * L->cell,
                       my + r * L->cell, L->cell, L->cell, colour);
-            if (tooltips && isfinite(v))
+            if (tooltips)
                 strbuf_printf(b, "><title>[%d, %d] = %.4g</title></rect>\n", r, c, v);
-            else if (tooltips)
-                strbuf_printf(b, "><title>[%d, %d] is not finite</title></rect>\n", r, c);
             else
                 strbuf_str(b, "/>\n");
         }
