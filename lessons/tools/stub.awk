@@ -79,6 +79,7 @@ function emit_stub(   ind, s, params, np, i, p, casts, ret, lines, nl) {
     if (whole) {
         s = sig
         ret = trim(substr(s, 1, index(s, "(") - 1))
+        sub(/^(static|inline)[ \t]+(inline[ \t]+)?/, "", ret) # storage class is not the type
         s = substr(s, index(s, "(") + 1)
         sub(/\)[^)]*$/, "", s)
         np = split(s, params, ",")
