@@ -21,6 +21,17 @@
 
 // ------------------------------------------------------------ model + text
 
+int probe_encode(const Vocab *v, const unsigned char *bytes, size_t n, int *tokens, const char *source, char *err,
+                 size_t errlen) {
+    size_t bad = 0;
+    if (!vocab_encode(v, bytes, n, tokens, &bad)) return 0;
+    char b[32];
+    vocab_describe_byte(bytes[bad], b, sizeof b);
+    snprintf(err, errlen, "%s: byte %s at offset %zu is not in the model's vocabulary (%d bytes)", source, b, bad,
+             v->size);
+    return -1;
+}
+
 int probe_open(Probe *p, const char *model_path, const char *text_path, char *err, size_t errlen) {
     memset(p, 0, sizeof *p);
     if (checkpoint_load(model_path, &p->m, &p->v, NULL, NULL, NULL, err, errlen)) return -1;
@@ -29,15 +40,7 @@ int probe_open(Probe *p, const char *model_path, const char *text_path, char *er
         snprintf(err, errlen, "%s: out of memory for %zu tokens", text_path, p->n);
         return -1;
     }
-    size_t bad = 0;
-    if (vocab_encode(&p->v, p->text, p->n, p->tokens, &bad)) {
-        char b[32];
-        vocab_describe_byte(p->text[bad], b, sizeof b);
-        snprintf(err, errlen, "%s: byte %s at offset %zu is not in the model's vocabulary (%d bytes)", text_path, b,
-                 bad, p->v.size);
-        return -1;
-    }
-    return 0;
+    return probe_encode(&p->v, p->text, p->n, p->tokens, text_path, err, errlen);
 }
 
 void probe_close(Probe *p) {

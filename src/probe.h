@@ -4,7 +4,8 @@
 //
 // Used by `difftx attn` (attention maps of one window) and `difftx outliers`
 // (the largest activations over many windows, as in Table 5 of the
-// Differential Transformer paper).
+// Differential Transformer paper); probe_open and probe_encode also by the
+// other commands that read a checkpoint and a text.
 #ifndef DIFFTX_PROBE_H
 #define DIFFTX_PROBE_H
 
@@ -25,12 +26,20 @@ typedef struct {
     size_t n;
 } Probe;
 
-// Loads the checkpoint and the text and encodes the whole text, refusing what
-// `difftx eval` refuses: a missing, unreadable or empty file, a broken
-// checkpoint, a byte the vocabulary lacks (named with its offset). 0 ok, or
-// -1 with one line in err. probe_close frees everything, also after a failure.
+// Loads the checkpoint and the text and encodes the whole text, refusing a
+// missing, unreadable or empty file, a broken checkpoint, a byte the
+// vocabulary lacks (probe_encode, with the text's path). 0 ok, or -1 with one
+// line in err. probe_close frees everything, also after a failure. How
+// `difftx eval`, `attn`, `outliers` and `needle` read their --model and --text.
 int probe_open(Probe *p, const char *model_path, const char *text_path, char *err, size_t errlen);
 void probe_close(Probe *p);
+
+// Encodes bytes[0, n) into tokens ([n]) with v. A byte v lacks is refused as
+// "SOURCE: byte B at offset N is not in the model's vocabulary (V bytes)"
+// (B as vocab_describe_byte names it; SOURCE a path, or "--prompt" for
+// `difftx sample`): 0 ok, or -1 with that line in err.
+int probe_encode(const Vocab *v, const unsigned char *bytes, size_t n, int *tokens, const char *source, char *err,
+                 size_t errlen);
 
 // Activations for one window of T <= block_size tokens, after checking the
 // machine's memory. 0 ok, -1 with a message.

@@ -7,120 +7,32 @@
 //
 // Programs run from the repository root: NEEDLE_BIN, and DIFFTX_BIN (the
 // build of this test's configuration, set by the Makefile).
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "data.h"
-#include "io/file.h"
 #include "model.h"
 #include "needle.h"
-#include "test_util.h"
+#include "program.h"
 
 #ifndef DIFFTX_BIN
 #define DIFFTX_BIN "bin/difftx"
 #endif
 #define NEEDLE_BIN "bin/needle"
 
-static char dir[64], out_path[128], err_path[128], model_path[128], train_path[128], test_path[128];
-static char out_buf[8192], err_buf[8192];
+static char model_path[128], train_path[128], test_path[128]; // in dir (program.h)
 
-static const char *tmp(const char *name) {
-    static char buf[8][160];
-    static int k;
-    k = (k + 1) % 8;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
-    return buf[k];
-}
-
-static void slurp(const char *path, char *buf, size_t cap) {
-    buf[0] = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) return;
-    size_t n = fread(buf, 1, cap - 1, f);
-    buf[n] = 0;
-    fclose(f);
-}
-
-// Runs program with args (NULL-terminated), stdout and stderr to files that
-// are then read into out_buf and err_buf. Exit status, or 128 + signal.
-static int run(const char *program, const char *const *args) {
-    const char *argv[64];
-    int n = 0;
-    argv[n++] = program;
-    for (; args[n - 1] && n < 63; n++) argv[n] = args[n - 1];
-    argv[n] = NULL;
-    fflush(NULL);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        int o = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644), e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (o < 0 || e < 0) _exit(126);
-        dup2(o, 1), dup2(e, 2);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    int st;
-    while (waitpid(pid, &st, 0) < 0) assert_int_equal(errno, EINTR);
-    slurp(out_path, out_buf, sizeof out_buf);
-    slurp(err_path, err_buf, sizeof err_buf);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-#define GEN(...) run(NEEDLE_BIN, (const char *const[]){__VA_ARGS__, NULL})
-#define DTX(...) run(DIFFTX_BIN, (const char *const[]){__VA_ARGS__, NULL})
-#define WORDS(...) ((const char *const[]){__VA_ARGS__, NULL})
-
-// Exit status want_rc and one line on stderr holding every word.
-static void expect_refusal(int rc, int want_rc, const char *const *words, const char *what) {
-    if (rc != want_rc) fail_msg("%s: exit status %d, expected %d; stderr: %s", what, rc, want_rc, err_buf);
-    if (strstr(err_buf, "Sanitizer") || strstr(err_buf, "runtime error"))
-        fail_msg("%s: sanitizer report: %s", what, err_buf);
-    for (int i = 0; words[i]; i++)
-        if (!strstr(err_buf, words[i])) fail_msg("%s: stderr lacks \"%s\": %s", what, words[i], err_buf);
-    const char *nl = strchr(err_buf, '\n');
-    if (!nl || nl[1]) fail_msg("%s: not exactly one line on stderr: %s", what, err_buf);
-    print_message("%-30s exit %d: %s", what, rc, err_buf);
-}
-
-static unsigned char *read_file(const char *path, size_t *n) {
-    unsigned char *b;
-    char err[256];
-    if (file_read_all(path, &b, n, err, sizeof err)) fail_msg("%s", err);
-    return b;
-}
-
-static void write_text(const char *path, const char *s) {
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    fputs(s, f);
-    assert_int_equal(fclose(f), 0);
-}
+#define GEN(...) program_run(NEEDLE_BIN, ARGS(__VA_ARGS__))
+#define DTX(...) program_run(DIFFTX_BIN, ARGS(__VA_ARGS__))
 
 static int setup(void **state) {
     (void)state;
-    strcpy(dir, "/tmp/difftx-needle-XXXXXX");
-    if (!mkdtemp(dir)) return -1;
-    snprintf(out_path, sizeof out_path, "%s/stdout", dir);
-    snprintf(err_path, sizeof err_path, "%s/stderr", dir);
+    if (program_make_dir("needle")) return -1;
     snprintf(model_path, sizeof model_path, "%s/model.safetensors", dir);
     snprintf(train_path, sizeof train_path, "%s/train.txt", dir);
     snprintf(test_path, sizeof test_path, "%s/test.txt", dir);
-    if (access(DIFFTX_BIN, X_OK) || access(NEEDLE_BIN, X_OK)) {
-        fprintf(stderr, "%s or %s is missing: run the tests with make test (from the repository root)\n",
-                DIFFTX_BIN, NEEDLE_BIN);
-        return -1;
-    }
-    return 0;
-}
-
-static int teardown(void **state) {
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd);
+    return program_check(DIFFTX_BIN) || program_check(NEEDLE_BIN) ? -1 : 0;
 }
 
 // ------------------------------------------------------------ generator
@@ -132,7 +44,7 @@ static void test_generator_deterministic(void **state) {
     assert_int_equal(GEN("--n=50", "--len=60-100", "--needles=2", "--seed=7", "--out", b), 0);
     assert_int_equal(GEN("--n", "50", "--len", "60-100", "--needles", "2", "--seed", "8", "--out", c), 0);
     size_t na, nb, nc;
-    unsigned char *x = read_file(a, &na), *y = read_file(b, &nb), *z = read_file(c, &nc);
+    unsigned char *x = read_bytes(a, &na), *y = read_bytes(b, &nb), *z = read_bytes(c, &nc);
     assert_int_equal(na, nb);
     assert_memory_equal(x, y, na);
     assert_true(na != nc || memcmp(x, z, na) != 0);
@@ -151,7 +63,7 @@ static int in_alphabet(unsigned char c) {
 // Returns the number of lines.
 static int check_file(const char *path, int len_lo, int len_hi, int K, double depth) {
     size_t n;
-    unsigned char *t = read_file(path, &n);
+    unsigned char *t = read_bytes(path, &n);
     int lines = 0;
     for (size_t s = 0, e; s < n; s = e + 1) {
         for (e = s; e < n && t[e] != '\n';) e++;
@@ -444,5 +356,5 @@ int main(void) {
         cmocka_unit_test(test_end_to_end),
         cmocka_unit_test(test_bad_input),
     };
-    return cmocka_run_group_tests_name("needle (" REAL_NAME ")", tests, setup, teardown);
+    return cmocka_run_group_tests_name("needle (" REAL_NAME ")", tests, setup, program_remove_dir);
 }

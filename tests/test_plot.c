@@ -8,85 +8,18 @@
 // The command-line half runs the real program (DIFFTX_BIN, the build of this
 // test's configuration, set by notebooks-md/notebooks.mk) from the repository
 // root, like tests/test_robust.c.
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "io/csv.h"
-#include "test_util.h"
+#include "program.h"
 
 #ifndef DIFFTX_BIN
 #define DIFFTX_BIN "bin/difftx"
 #endif
 
-static char dir[64];
-static char out_path[128], err_path[128];
-static char out_buf[16384], err_buf[8192];
-
-static const char *tmp(const char *name) {
-    static char buf[8][160];
-    static int k;
-    k = (k + 1) % 8;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
-    return buf[k];
-}
-
-static void write_text(const char *path, const char *text) {
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    assert_int_equal(fclose(f), 0);
-}
-
-static void slurp(const char *path, char *buf, size_t cap) {
-    buf[0] = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) return;
-    size_t n = fread(buf, 1, cap - 1, f);
-    buf[n] = 0;
-    fclose(f);
-}
-
-// Runs DIFFTX_BIN with args (NULL-terminated): exit status (128 + signal if
-// killed), stdout into out_buf, stderr into err_buf.
-static int run(const char *const *args) {
-    const char *argv[64];
-    int n = 0;
-    argv[n++] = DIFFTX_BIN;
-    for (; args[n - 1] && n < 63; n++) argv[n] = args[n - 1];
-    argv[n] = NULL;
-    fflush(NULL);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        int o = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644), e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (o < 0 || e < 0) _exit(126);
-        dup2(o, 1), dup2(e, 2);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    int st;
-    while (waitpid(pid, &st, 0) < 0) assert_int_equal(errno, EINTR);
-    slurp(out_path, out_buf, sizeof out_buf);
-    slurp(err_path, err_buf, sizeof err_buf);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-#define RUN(...) run((const char *const[]){__VA_ARGS__, NULL})
-#define WORDS(...) ((const char *const[]){__VA_ARGS__, NULL})
-
-// The refusal is one line on stderr holding every word, with the expected status.
-static void expect_refusal(int rc, int want_rc, const char *const *words, const char *what) {
-    if (rc != want_rc) fail_msg("%s: exit status %d, expected %d; stderr: %s", what, rc, want_rc, err_buf);
-    for (int i = 0; words[i]; i++)
-        if (!strstr(err_buf, words[i])) fail_msg("%s: stderr lacks \"%s\": %s", what, words[i], err_buf);
-    const char *nl = strchr(err_buf, '\n');
-    if (!nl || nl[1]) fail_msg("%s: expected exactly one line on stderr: %s", what, err_buf);
-    if (out_buf[0]) fail_msg("%s: a refusal printed on stdout: %s", what, out_buf);
-    print_message("%-34s exit %d: %.*s\n", what, rc, (int)(nl - err_buf), err_buf);
-}
+#define RUN(...) program_run(DIFFTX_BIN, ARGS(__VA_ARGS__))
 
 // The table row of the line called label (it may hold a space): files, last
 // x, mean, min, max. Fails the test if there is no such row.
@@ -412,26 +345,12 @@ static void test_plot_refusals(void **state) {
 
 static int setup(void **state) {
     (void)state;
-    strcpy(dir, "/tmp/difftx-plot-XXXXXX");
-    if (!mkdtemp(dir)) return -1;
-    snprintf(out_path, sizeof out_path, "%s/stdout", dir);
-    snprintf(err_path, sizeof err_path, "%s/stderr", dir);
+    if (program_make_dir("plot")) return -1;
     write_text(tmp("a.csv"), LOG_A);
     write_text(tmp("b.csv"), LOG_B);
     write_text(tmp("c.csv"), LOG_C);
     write_text(tmp("bad.csv"), "iter,val_loss\n0,1\n1,abc\n");
-    if (access(DIFFTX_BIN, X_OK)) {
-        fprintf(stderr, "%s is missing: run the tests with make test (from the repository root)\n", DIFFTX_BIN);
-        return -1;
-    }
-    return 0;
-}
-
-static int teardown(void **state) {
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd);
+    return program_check(DIFFTX_BIN);
 }
 
 int main(void) {
@@ -439,5 +358,5 @@ int main(void) {
         cmocka_unit_test(test_parse),       cmocka_unit_test(test_parse_errors), cmocka_unit_test(test_band),
         cmocka_unit_test(test_plot_lines),  cmocka_unit_test(test_plot_bars),    cmocka_unit_test(test_plot_refusals),
     };
-    return cmocka_run_group_tests_name("plot and CSV (" REAL_NAME ")", tests, setup, teardown);
+    return cmocka_run_group_tests_name("plot and CSV (" REAL_NAME ")", tests, setup, program_remove_dir);
 }

@@ -11,20 +11,17 @@
 //       models against a brute-force sort of every value;
 //   (d) bad input through the real program: one line, exit 2 for a flag
 //       that does not fit the model, 1 for a bad file.
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "checkpoint.h"
 #include "layers/diffattn.h"
 #include "probe.h"
+#include "program.h"
 #include "rng.h"
-#include "test_util.h"
 
 #ifdef DIFFTX_DOUBLE
 #define TOL 1e-12
@@ -364,67 +361,9 @@ static void test_outliers_match_sort(void **state) {
 
 // ------------------------------------------------------------ (d) the program
 
-static char dir[64], bin[PATH_MAX], out_path[128], err_path[128], out_buf[16384], err_buf[4096];
+static char bin[PATH_MAX]; // the program (find_program)
 
-static const char *tmp(const char *name) {
-    static char buf[8][160];
-    static int k;
-    k = (k + 1) % 8;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
-    return buf[k];
-}
-
-static void slurp(const char *path, char *buf, size_t cap) {
-    buf[0] = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) return;
-    size_t n = fread(buf, 1, cap - 1, f);
-    buf[n] = 0;
-    fclose(f);
-}
-
-static void write_text(const char *path, const char *s) {
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    fputs(s, f);
-    assert_int_equal(fclose(f), 0);
-}
-
-// Runs the program with args (NULL-terminated); exit status, or 128 + signal.
-static int run(const char *const *args) {
-    const char *argv[32];
-    int n = 0;
-    argv[n++] = bin;
-    for (; args[n - 1] && n < 31; n++) argv[n] = args[n - 1];
-    argv[n] = NULL;
-    fflush(NULL);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        int o = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644), e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (o < 0 || e < 0) _exit(126);
-        dup2(o, 1), dup2(e, 2);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    int st;
-    while (waitpid(pid, &st, 0) < 0) assert_int_equal(errno, EINTR);
-    slurp(out_path, out_buf, sizeof out_buf);
-    slurp(err_path, err_buf, sizeof err_buf);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-#define RUN(...) run((const char *const[]){__VA_ARGS__, NULL})
-#define WORDS(...) ((const char *const[]){__VA_ARGS__, NULL})
-
-// Exit status want_rc and one line on stderr holding every word.
-static void expect_refusal(int rc, int want_rc, const char *const *words, const char *what) {
-    if (rc != want_rc) fail_msg("%s: exit status %d, expected %d; stderr: %s", what, rc, want_rc, err_buf);
-    for (int i = 0; words[i]; i++)
-        if (!strstr(err_buf, words[i])) fail_msg("%s: stderr lacks \"%s\": %s", what, words[i], err_buf);
-    const char *nl = strchr(err_buf, '\n');
-    if (!nl || nl[1]) fail_msg("%s: not exactly one line on stderr: %s", what, err_buf);
-    print_message("%-28s exit %d: %.*s\n", what, rc, (int)(nl - err_buf), err_buf);
-}
+#define RUN(...) program_run(bin, ARGS(__VA_ARGS__))
 
 // The program of this test's own build: the test runs as
 // build/CONFIG/tests/test_probe and the Makefile links build/CONFIG/difftx
@@ -448,22 +387,12 @@ static int find_program(void) {
 
 static int make_dir(void **state) {
     (void)state;
-    strcpy(dir, "/tmp/difftx-probe-XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int remove_dir(void **state) {
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd);
+    return program_make_dir("probe");
 }
 
 static void test_program(void **state) {
     (void)state;
     if (find_program()) fail_msg("%s is missing: run the tests with make test (from the repository root)", bin);
-    snprintf(out_path, sizeof out_path, "%s/stdout", dir);
-    snprintf(err_path, sizeof err_path, "%s/stderr", dir);
     char good[160], txt[160], svg[160]; // (tmp's buffers are reused)
     snprintf(good, sizeof good, "%s", tmp("good.safetensors"));
     snprintf(txt, sizeof txt, "%s", tmp("text.txt"));
@@ -521,8 +450,10 @@ static void test_program(void **state) {
                    WORDS("missing.safetensors"), "outliers missing model");
     expect_refusal(RUN("attn", "--model", good, "--text", tmp("missing.txt"), "--svg", svg), 1,
                    WORDS("missing.txt", "no such"), "attn missing text");
-    expect_refusal(RUN("attn", "--model", good, "--text", txt, "--svg", tmp("no/such/dir/a.svg")), 1,
+    // (the summary is on stdout before the SVG is written)
+    expect_failure(RUN("attn", "--model", good, "--text", txt, "--svg", tmp("no/such/dir/a.svg")), 1,
                    WORDS("--svg", "no/such/dir"), "attn unwritable --svg");
+    expect_one_line("attn unwritable --svg");
 }
 
 int main(void) {
@@ -530,7 +461,7 @@ int main(void) {
         cmocka_unit_test(test_standard_maps),      cmocka_unit_test(test_differential_maps),
         cmocka_unit_test(test_map_stats),          cmocka_unit_test(test_topk_median_known),
         cmocka_unit_test(test_topk_median_random), cmocka_unit_test(test_outliers_match_sort),
-        cmocka_unit_test_setup_teardown(test_program, make_dir, remove_dir),
+        cmocka_unit_test_setup_teardown(test_program, make_dir, program_remove_dir),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

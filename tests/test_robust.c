@@ -8,109 +8,31 @@
 // configuration, set by the Makefile) from the repository root, and checks
 // its exit status and the words of its message.
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "checkpoint.h"
-#include "io/file.h"
 #include "io/safetensors.h"
-#include "test_util.h"
+#include "program.h"
 
 #ifndef DIFFTX_BIN
 #define DIFFTX_BIN "bin/difftx"
 #endif
 
-static char dir[64];                 // everything this test writes
-static char text_path[128];          // a small training text
+static char text_path[128];          // a small training text (in dir, see program.h)
 static char good_path[128];          // a checkpoint trained on it (with optimizer state)
-static char out_path[128], err_path[128];
-static char out_buf[8192], err_buf[8192];
 
 // Small enough to train in a fraction of a second, even under the sanitizers.
 #define SMALL "--preset", "tiny", "--n_layer", "1", "--n_embd", "16", "--n_head", "2", "--block_size", "16", \
               "--batch", "4", "--threads", "1", "--eval_every", "0", "--quiet"
 
-static const char *tmp(const char *name) {
-    static char buf[8][160];
-    static int k;
-    k = (k + 1) % 8;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
-    return buf[k];
-}
-
-static void slurp(const char *path, char *buf, size_t cap) {
-    buf[0] = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) return;
-    size_t n = fread(buf, 1, cap - 1, f);
-    buf[n] = 0;
-    fclose(f);
-}
-
-typedef struct {
-    long fsize_limit; // RLIMIT_FSIZE for the child (0: none): a disk that fills up
-} RunOpts;
-
-// Starts DIFFTX_BIN with args (NULL-terminated), stdout and stderr to files.
-static pid_t start(const RunOpts *ro, const char *const *args) {
-    const char *argv[64];
-    int n = 0;
-    argv[n++] = DIFFTX_BIN;
-    for (; args[n - 1] && n < 63; n++) argv[n] = args[n - 1];
-    argv[n] = NULL;
-    fflush(NULL);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        int o = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644), e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (o < 0 || e < 0) _exit(126);
-        dup2(o, 1), dup2(e, 2);
-        if (ro && ro->fsize_limit) {
-            struct rlimit rl = {(rlim_t)ro->fsize_limit, (rlim_t)ro->fsize_limit};
-            setrlimit(RLIMIT_FSIZE, &rl);
-            signal(SIGXFSZ, SIG_IGN); // writes past the limit fail with EFBIG instead
-        }
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    return pid;
-}
-
-// Exit status, or 128 + signal; fills out_buf and err_buf.
-static int finish(pid_t pid) {
-    int st;
-    while (waitpid(pid, &st, 0) < 0) assert_int_equal(errno, EINTR);
-    slurp(out_path, out_buf, sizeof out_buf);
-    slurp(err_path, err_buf, sizeof err_buf);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-static int run_opts(const RunOpts *ro, const char *const *args) { return finish(start(ro, args)); }
-#define RUN(...) run_opts(NULL, (const char *const[]){__VA_ARGS__, NULL})
-#define RUN_WITH(ro, ...) run_opts(ro, (const char *const[]){__VA_ARGS__, NULL})
-
-// The failure is one line on stderr holding every word; never a sanitizer
-// report or a signal.
-static void expect_refusal(int rc, int want_rc, const char *const *words, const char *what) {
-    if (rc != want_rc) fail_msg("%s: exit status %d, expected %d; stderr: %s", what, rc, want_rc, err_buf);
-    if (strstr(err_buf, "Sanitizer") || strstr(err_buf, "runtime error"))
-        fail_msg("%s: sanitizer report: %s", what, err_buf);
-    for (int i = 0; words[i]; i++)
-        if (!strstr(err_buf, words[i])) fail_msg("%s: stderr lacks \"%s\": %s", what, words[i], err_buf);
-    // Help or usage text may follow an unknown command; everything else is one line.
-    const char *nl = strchr(err_buf, '\n');
-    if (want_rc == 1 && nl && nl[1] && !strstr(err_buf, "stopping after this step"))
-        fail_msg("%s: more than one line on stderr: %s", what, err_buf);
-    print_message("%-28s exit %d: %.*s\n", what, rc, nl ? (int)(nl - err_buf) : (int)strlen(err_buf), err_buf);
-}
-#define WORDS(...) ((const char *const[]){__VA_ARGS__, NULL})
+#define RUN(...) program_run(DIFFTX_BIN, ARGS(__VA_ARGS__))
+// With the file size limited to fsize_limit bytes: a disk that fills up.
+#define RUN_FSIZE(fsize_limit, ...) program_finish(program_start(DIFFTX_BIN, ARGS(__VA_ARGS__), fsize_limit))
 
 static void sleep_us(long us) {
     struct timespec ts = {us / 1000000, (us % 1000000) * 1000};
@@ -121,13 +43,6 @@ static void sleep_us(long us) {
 static long file_size(const char *path) {
     struct stat st;
     return stat(path, &st) ? -1 : (long)st.st_size;
-}
-
-static unsigned char *read_bytes(const char *path, size_t *n) {
-    unsigned char *b;
-    char err[256];
-    if (file_read_all(path, &b, n, err, sizeof err)) fail_msg("%s", err);
-    return b;
 }
 
 static void write_bytes(const char *path, const void *b, size_t n) {
@@ -148,10 +63,7 @@ static int count_temp_files(void) {
 
 static int setup(void **state) {
     (void)state;
-    strcpy(dir, "/tmp/difftx-robust-XXXXXX");
-    if (!mkdtemp(dir)) return -1;
-    snprintf(out_path, sizeof out_path, "%s/stdout", dir);
-    snprintf(err_path, sizeof err_path, "%s/stderr", dir);
+    if (program_make_dir("robust")) return -1;
     snprintf(text_path, sizeof text_path, "%s/text.txt", dir);
     snprintf(good_path, sizeof good_path, "%s/good.safetensors", dir);
     FILE *f = fopen(text_path, "w");
@@ -160,20 +72,10 @@ static int setup(void **state) {
                            "Now is the winter of our discontent.\n"};
     for (int i = 0; i < 60; i++) fputs(lines[i % 3], f);
     fclose(f);
-    if (access(DIFFTX_BIN, X_OK)) {
-        fprintf(stderr, "%s is missing: run the tests with make test (from the repository root)\n", DIFFTX_BIN);
-        return -1;
-    }
+    if (program_check(DIFFTX_BIN)) return -1;
     int rc = RUN("train", SMALL, "--max_iters", "3", "--data", text_path, "--out", good_path);
     if (rc) fprintf(stderr, "training the test checkpoint failed (%d): %s\n", rc, err_buf);
     return rc;
-}
-
-static int teardown(void **state) {
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd);
 }
 
 // ------------------------------------------------------------ flags
@@ -214,7 +116,8 @@ static void test_bad_flags(void **state) {
     expect_refusal(RUN("info"), 2, WORDS("--model", "required"), "info without --model");
     expect_refusal(RUN("gradcheck", "--layer"), 2, WORDS("--layer", "needs a value"), "gradcheck missing value");
     expect_refusal(RUN("gradcheck", "--layer", "nosuch"), 2, WORDS("nosuch", "no such layer"), "gradcheck bad layer");
-    expect_refusal(RUN("frobnicate"), 2, WORDS("unknown command", "frobnicate"), "unknown command");
+    // (the list of commands follows the line)
+    expect_failure(RUN("frobnicate"), 2, WORDS("unknown command", "frobnicate"), "unknown command");
 }
 
 // ------------------------------------------------------------ data
@@ -407,12 +310,12 @@ static void test_interrupt_saves(void **state) {
     for (int k = 0; k < 2; k++) {
         const char *ck = tmp(k ? "term.safetensors" : "int.safetensors");
         unlink(ck);
-        pid_t pid = start(NULL, (const char *const[]){"train", SMALL, "--max_iters", "1000000", "--save_every", "5",
-                                                      "--data", text_path, "--out", ck, NULL});
+        pid_t pid = program_start(DIFFTX_BIN, ARGS("train", SMALL, "--max_iters", "1000000", "--save_every", "5",
+                                                   "--data", text_path, "--out", ck), 0);
         wait_for_file(ck); // the loop (and its signal handlers) is running
         sleep_us(100000);
         kill(pid, sigs[k]);
-        int rc = finish(pid);
+        int rc = program_finish(pid);
         if (rc) fail_msg("exit %d after signal %d: %s", rc, sigs[k], err_buf);
         if (!strstr(out_buf, "interrupted") || !strstr(out_buf, ck) || !strstr(out_buf, "--resume"))
             fail_msg("stdout does not say where the checkpoint is and how to resume: %s", out_buf);
@@ -459,8 +362,7 @@ static void test_failed_write_keeps_checkpoint(void **state) {
     assert_int_equal(RUN("train", SMALL, "--max_iters", "2", "--data", text_path, "--out", ck), 0);
     size_t n0;
     unsigned char *before = read_bytes(ck, &n0);
-    RunOpts ro = {.fsize_limit = (long)n0 / 2};
-    int rc = RUN_WITH(&ro, "train", "--resume", ck, "--max_iters", "4", "--data", text_path, "--out", ck, "--quiet");
+    int rc = RUN_FSIZE((long)n0 / 2, "train", "--resume", ck, "--max_iters", "4", "--data", text_path, "--out", ck, "--quiet");
     expect_refusal(rc, 1, WORDS("full.safetensors", "saving failed", "File too large", "left as it was"), "disk full");
     size_t n1;
     unsigned char *after = read_bytes(ck, &n1);
@@ -497,13 +399,12 @@ static void test_kill9_never_breaks(void **state) {
     srand(12345);
     long last = 0;
     for (int i = 0; i < 8; i++) {
-        pid_t pid = start(NULL, (const char *const[]){"train", SMALL, "--max_iters", "1000000", "--save_every", "1",
-                                                      "--data", text_path, "--out", ck,
-                                                      i ? "--resume" : NULL, ck, NULL});
+        pid_t pid = program_start(DIFFTX_BIN, ARGS("train", SMALL, "--max_iters", "1000000", "--save_every", "1",
+                                                   "--data", text_path, "--out", ck, i ? "--resume" : NULL, ck), 0);
         wait_for_file(ck);
         sleep_us(rand() % 150000);
         kill(pid, SIGKILL);
-        assert_int_equal(finish(pid), 128 + SIGKILL);
+        assert_int_equal(program_finish(pid), 128 + SIGKILL);
         long step = checkpoint_step(ck);
         assert_true(step >= last);
         last = step;
@@ -523,5 +424,5 @@ int main(void) {
         cmocka_unit_test(test_failed_write_keeps_checkpoint),
         cmocka_unit_test(test_kill9_never_breaks),
     };
-    return cmocka_run_group_tests_name("robustness (" REAL_NAME ")", tests, setup, teardown);
+    return cmocka_run_group_tests_name("robustness (" REAL_NAME ")", tests, setup, program_remove_dir);
 }

@@ -21,7 +21,7 @@
 
 #include "cli/args.h"
 #include "cli/cli.h"
-#include "io/file.h"
+#include "cli/files.h"
 #include "io/strbuf.h"
 #include "io/svg.h"
 #include "layers/diffattn.h"
@@ -61,11 +61,7 @@ int cmd_attn(const char *prog, int argc, char **argv) {
 
     char err[512];
     Probe p;
-    if (probe_open(&p, model, text, err, sizeof err)) {
-        fprintf(stderr, "difftx attn: %s\n", err);
-        probe_close(&p);
-        return 1;
-    }
+    if ((rc = cli_load_model_text("attn", model, text, &p))) goto done;
     const ModelConfig *c = &p.m.cfg;
     const int diff = c->attn == ATTN_DIFFERENTIAL, nh = probe_n_heads(&p.m);
     rc = EXIT_USAGE;
@@ -164,14 +160,7 @@ int cmd_attn(const char *prog, int argc, char **argv) {
     }
     fprintf(stderr, "attn: %d map%s written to %s\n", np, np == 1 ? "" : "s", svg);
     if (csv) {
-        if (out.failed) {
-            fprintf(stderr, "difftx attn: --csv %s: out of memory\n", csv);
-            goto free_all;
-        }
-        if (file_write_atomic(csv, out.s, out.len, err, sizeof err)) {
-            fprintf(stderr, "difftx attn: --csv: %s\n", err);
-            goto free_all;
-        }
+        if (cli_write_strbuf("attn", "csv", csv, &out)) goto free_all;
         fprintf(stderr, "attn: every causal entry written to %s\n", csv);
     }
     rc = 0;

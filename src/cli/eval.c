@@ -2,11 +2,11 @@
 // `loss: %.6f` on stdout; everything else goes to stderr, so the one line is
 // easy to parse and compare with another framework.
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "checkpoint.h"
 #include "cli/args.h"
 #include "cli/cli.h"
+#include "cli/files.h"
 #include "eval.h"
 #include "train.h"
 
@@ -24,38 +24,14 @@ int cmd_eval(const char *prog, int argc, char **argv) {
     int rc = args_parse("eval", "--model FILE --text FILE [--grad OUT] [--batch N]", argc, argv, specs, ns);
     if (rc == 1) return 0; // help was printed
     if (rc) return rc;
-    if (!model || !text) {
-        fprintf(stderr, "difftx eval: --%s FILE is required\n", !model ? "model" : "text");
-        return EXIT_USAGE;
-    }
 
     char err[512];
-    Model m;
-    Vocab v;
-    if (checkpoint_load(model, &m, &v, NULL, NULL, NULL, err, sizeof err)) {
-        fprintf(stderr, "difftx eval: %s\n", err);
-        return 1;
-    }
-    unsigned char *bytes = NULL;
-    int *tokens = NULL;
-    size_t n = 0, bad = 0;
+    Probe p; // the checkpoint, and the text encoded with its vocabulary
+    if ((rc = cli_load_model_text("eval", model, text, &p))) goto done;
     rc = 1;
-    if (data_load_text(text, &bytes, &n, err, sizeof err)) {
-        fprintf(stderr, "difftx eval: %s\n", err);
-        goto done;
-    }
-    if (!(tokens = malloc(n * sizeof(int)))) {
-        fprintf(stderr, "difftx eval: out of memory for %zu tokens\n", n);
-        goto done;
-    }
-    if (vocab_encode(&v, bytes, n, tokens, &bad)) {
-        char b[32];
-        vocab_describe_byte(bytes[bad], b, sizeof b);
-        fprintf(stderr, "difftx eval: %s: byte %s at offset %zu is not in the model's vocabulary (%d bytes)\n", text,
-                b, bad, v.size);
-        goto done;
-    }
-    const int T = m.cfg.block_size;
+    Model *m = &p.m;
+    const size_t n = p.n;
+    const int T = m->cfg.block_size;
     const size_t W = eval_n_windows(n, T);
     if (W == 0) {
         fprintf(stderr, "difftx eval: %s: %zu bytes is too short; one window needs block_size + 1 = %d\n", text, n,
@@ -63,20 +39,20 @@ int cmd_eval(const char *prog, int argc, char **argv) {
         goto done;
     }
     const int B = W < (size_t)batch ? (int)W : batch;
-    if (train_check_memory(&m.cfg, B, T, grad != NULL, err, sizeof err) || model_alloc_acts(&m, B, T, err, sizeof err)) {
+    if (train_check_memory(&m->cfg, B, T, grad != NULL, err, sizeof err) || model_alloc_acts(m, B, T, err, sizeof err)) {
         fprintf(stderr, "difftx eval: %s\n", err);
         goto done;
     }
     fprintf(stderr, "eval: %zu windows of %d tokens (%zu of %zu tokens used), batch %d\n", W, T, W * T + 1, n, B);
     double loss;
-    if (eval_windows(&m, tokens, n, B, &loss, grad != NULL)) {
+    if (eval_windows(m, p.tokens, n, B, &loss, grad != NULL)) {
         fprintf(stderr, "difftx eval: out of memory for the gradient accumulator\n");
         goto done;
     }
     printf("loss: %.6f\n", loss);
     fflush(stdout);
     if (grad) {
-        if (checkpoint_save_grads(grad, &m, err, sizeof err)) {
+        if (checkpoint_save_grads(grad, m, err, sizeof err)) {
             fprintf(stderr, "difftx eval: --grad: %s\n", err);
             goto done;
         }
@@ -84,6 +60,6 @@ int cmd_eval(const char *prog, int argc, char **argv) {
     }
     rc = 0;
 done:
-    free(bytes), free(tokens), model_free(&m);
+    probe_close(&p);
     return rc;
 }

@@ -5,14 +5,12 @@
 // test files (lengths, depths) and models can be tabulated together.
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "checkpoint.h"
 #include "cli/args.h"
 #include "cli/cli.h"
+#include "cli/files.h"
 #include "needle.h"
-#include "train.h"
 
 // A CSV field: quoted (with "" for ") when it holds a comma, quote or newline.
 static void csv_field(FILE *f, const char *s) {
@@ -40,41 +38,16 @@ int cmd_needle(const char *prog, int argc, char **argv) {
     int rc = args_parse("needle", "--model FILE --text FILE [--csv OUT]", argc, argv, specs, ns);
     if (rc == 1) return 0; // help was printed
     if (rc) return rc;
-    if (!model || !text) {
-        fprintf(stderr, "difftx needle: --%s FILE is required\n", !model ? "model" : "text");
-        return EXIT_USAGE;
-    }
 
     // Loading and the vocabulary check are difftx eval's, message for message.
     char err[512];
-    Model m;
-    Vocab v;
-    if (checkpoint_load(model, &m, &v, NULL, NULL, NULL, err, sizeof err)) {
-        fprintf(stderr, "difftx needle: %s\n", err);
-        return 1;
-    }
-    unsigned char *bytes = NULL;
-    int *tokens = NULL;
-    size_t n = 0, bad = 0;
+    Probe p;
     FILE *out = NULL;
+    if ((rc = cli_load_model_text("needle", model, text, &p))) goto done;
     rc = 1;
-    if (data_load_text(text, &bytes, &n, err, sizeof err)) {
-        fprintf(stderr, "difftx needle: %s\n", err);
-        goto done;
-    }
-    if (!(tokens = malloc(n * sizeof(int)))) {
-        fprintf(stderr, "difftx needle: out of memory for %zu tokens\n", n);
-        goto done;
-    }
-    if (vocab_encode(&v, bytes, n, tokens, &bad)) {
-        char b[32];
-        vocab_describe_byte(bytes[bad], b, sizeof b);
-        fprintf(stderr, "difftx needle: %s: byte %s at offset %zu is not in the model's vocabulary (%d bytes)\n",
-                text, b, bad, v.size);
-        goto done;
-    }
-    const int T = m.cfg.block_size;
-    if (train_check_memory(&m.cfg, 1, T, 0, err, sizeof err) || model_alloc_acts(&m, 1, T, err, sizeof err)) {
+    Model *m = &p.m;
+    const int T = m->cfg.block_size;
+    if (probe_alloc(&p, T, err, sizeof err)) {
         fprintf(stderr, "difftx needle: %s\n", err);
         goto done;
     }
@@ -89,14 +62,14 @@ int cmd_needle(const char *prog, int argc, char **argv) {
         at_end = ftell(out);
     }
     NeedleTally t = {0};
-    if (needle_score_text(&m, &v, bytes, tokens, n, &t, err, sizeof err)) {
+    if (needle_score_text(m, &p.v, p.text, p.tokens, p.n, &t, err, sizeof err)) {
         fprintf(stderr, "difftx needle: %s: %s\n", text, err);
         goto done;
     }
     const double N = (double)t.n, acc = t.correct / N;
-    const int diff = m.cfg.attn == ATTN_DIFFERENTIAL;
-    printf("needle: %s on %s (%s attention, %d layers, block_size %d)\n", model, text, attn_names[m.cfg.attn],
-           m.cfg.n_layer, T);
+    const int diff = m->cfg.attn == ATTN_DIFFERENTIAL;
+    printf("needle: %s on %s (%s attention, %d layers, block_size %d)\n", model, text, attn_names[m->cfg.attn],
+           m->cfg.n_layer, T);
     printf("accuracy: greedy decoding after the query's ':' reproduces the value exactly\n");
     printf("shares of the attention row of the query's ':' (the position predicting the first answer character),\n"
            "mean over heads and examples, in the last layer and averaged over layers: answer = the needle's value\n"
@@ -114,7 +87,7 @@ int cmd_needle(const char *prog, int argc, char **argv) {
         if (at_end == 0)
             fprintf(out, "model,text,attn,examples,correct,accuracy,answer_last,noise_last,answer_layers,noise_layers\n");
         csv_field(out, model), fputc(',', out), csv_field(out, text);
-        fprintf(out, ",%s,%ld,%ld,%.6f,%.6f,%.6f,%.6f,%.6f\n", attn_names[m.cfg.attn], t.n, t.correct, acc,
+        fprintf(out, ",%s,%ld,%ld,%.6f,%.6f,%.6f,%.6f,%.6f\n", attn_names[m->cfg.attn], t.n, t.correct, acc,
                 t.answer_last / N, t.noise_last / N, t.answer_layers / N, t.noise_layers / N);
         int failed = ferror(out);
         failed |= fclose(out) != 0;
@@ -127,6 +100,6 @@ int cmd_needle(const char *prog, int argc, char **argv) {
     rc = 0;
 done:
     if (out) fclose(out);
-    free(bytes), free(tokens), model_free(&m);
+    probe_close(&p);
     return rc;
 }

@@ -19,7 +19,7 @@
 
 #include "cli/args.h"
 #include "cli/cli.h"
-#include "io/file.h"
+#include "cli/files.h"
 #include "io/strbuf.h"
 #include "probe.h"
 
@@ -63,21 +63,14 @@ int cmd_outliers(const char *prog, int argc, char **argv) {
                         specs, ns);
     if (rc == 1) return 0; // help was printed
     if (rc) return rc;
-    if (!model || !text) {
-        fprintf(stderr, "difftx outliers: --%s FILE is required\n", !model ? "model" : "text");
-        return EXIT_USAGE;
-    }
 
     char err[512];
     Probe p;
     OutlierReport r = {0};
     StrBuf b = {0};
     size_t *offsets = NULL;
+    if ((rc = cli_load_model_text("outliers", model, text, &p))) goto done;
     rc = 1;
-    if (probe_open(&p, model, text, err, sizeof err)) {
-        fprintf(stderr, "difftx outliers: %s\n", err);
-        goto done;
-    }
     const ModelConfig *c = &p.m.cfg;
     // A text shorter than a block gives one window of all of it, N times.
     const int T = p.n < (size_t)c->block_size ? (int)p.n : c->block_size;
@@ -115,14 +108,7 @@ int cmd_outliers(const char *prog, int argc, char **argv) {
         fprintf(stderr, "outliers: %llu non-finite activations were left out of the statistics\n",
                 (unsigned long long)bad);
     if (csv) {
-        if (b.failed) {
-            fprintf(stderr, "difftx outliers: --csv %s: out of memory\n", csv);
-            goto done;
-        }
-        if (file_write_atomic(csv, b.s, b.len, err, sizeof err)) {
-            fprintf(stderr, "difftx outliers: --csv: %s\n", err);
-            goto done;
-        }
+        if (cli_write_strbuf("outliers", "csv", csv, &b)) goto done;
         fprintf(stderr, "outliers: table written to %s\n", csv);
     }
     rc = 0;

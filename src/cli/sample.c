@@ -7,6 +7,7 @@
 #include "checkpoint.h"
 #include "cli/args.h"
 #include "cli/cli.h"
+#include "probe.h"
 #include "sample.h"
 #include "train.h"
 
@@ -49,17 +50,13 @@ int cmd_sample(const char *prog, int argc, char **argv) {
     }
     const size_t np = prompt ? strlen(prompt) : 0;
     int *ids = malloc((np ? np : 1) * sizeof(int));
-    size_t bad = 0;
     if (!ids) {
         fprintf(stderr, "difftx sample: out of memory\n");
         model_free(&m);
         return 1;
     }
-    if (np && vocab_encode(&v, (const unsigned char *)prompt, np, ids, &bad)) {
-        char b[32];
-        vocab_describe_byte((unsigned char)prompt[bad], b, sizeof b);
-        fprintf(stderr, "difftx sample: --prompt: byte %s at offset %zu is not in the model's vocabulary (%d bytes)\n",
-                b, bad, v.size);
+    if (np && probe_encode(&v, (const unsigned char *)prompt, np, ids, "--prompt", err, sizeof err)) {
+        fprintf(stderr, "difftx sample: %s\n", err);
         free(ids), model_free(&m);
         return EXIT_USAGE;
     }
