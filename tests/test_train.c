@@ -112,6 +112,30 @@ static void test_resume_is_exact(void **state) {
     free(la), free(lb);
 }
 
+// Every parallel loop writes its own outputs and no sum is split between
+// threads, so training is the same, to the last printed digit, on 1 thread
+// and on 3 (differential: its dlambda is the one cross-head sum).
+static void test_threads_do_not_change_results(void **state) {
+    (void)state;
+#ifndef _OPENMP
+    skip();
+#endif
+    char a[128], b[128], ca[128], cb[128], err[512];
+    snprintf(a, sizeof a, "%s/t1.safetensors", dir);
+    snprintf(b, sizeof b, "%s/t3.safetensors", dir);
+    snprintf(ca, sizeof ca, "%s/t1.csv", dir);
+    snprintf(cb, sizeof cb, "%s/t3.csv", dir);
+    TrainResult r;
+    TrainOptions o = tiny_options(a);
+    o.max_iters = 30, o.eval_every = 10;
+    if (train_run(&o, &r, err, sizeof err)) fail_msg("%s", err);
+    o.out = b, o.threads = 3;
+    if (train_run(&o, &r, err, sizeof err)) fail_msg("%s", err);
+    char *la = log_without_timing(ca), *lb = log_without_timing(cb);
+    assert_string_equal(la, lb);
+    free(la), free(lb);
+}
+
 // The log has one lambda column per layer. With --lambda_fixed the four vectors
 // start at 0 where their gradient is exactly 0, so every logged lambda must be
 // lambda_init(l) to the printed digit; learned, lambda must move away from it.
@@ -158,6 +182,7 @@ int main(void) {
         cmocka_unit_test(test_tiny_learns),
         cmocka_unit_test(test_resume_is_exact),
         cmocka_unit_test(test_lambda_log),
+        cmocka_unit_test(test_threads_do_not_change_results),
     };
     return cmocka_run_group_tests_name("train (" REAL_NAME ")", tests, setup, teardown);
 }

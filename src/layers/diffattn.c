@@ -209,34 +209,44 @@ void diffattn_backward_fast(real *dq, real *dk, real *dv, real *dlq1, real *dlk1
     const real lambda = (real)diffattn_lambda(lq1, lk1, lq2, lk2, d, lambda_init);
     headwise_norm_backward(sc_o, sc_out, dsubln_w, dout, o, subln_w, rstd, lambda_init, rows, W);
     const real *g = sc_o;
-    double dlambda = 0;
-    DIFFTX_OMP_FOR_SUM(dlambda)
-    for (int bh = 0; bh < B * Hd; bh++) {
-        int b = bh / Hd, h = bh % Hd;
-        size_t base = (size_t)b * T * C + (size_t)h * W;
-        real *vtb = vt + (size_t)bh * W * head_ld(T);
-        head_transpose(vtb, v + base, C, T, W);
-        for (int t = 0; t < T; t++) {
-            const real *a1 = att1 + ((size_t)bh * T + t) * T;
-            const real *a2 = att2 + ((size_t)bh * T + t) * T;
-            real *p = sc_att + ((size_t)bh * T + t) * T;
-            const real *gt = g + base + (size_t)t * C;
-            causal_row_dots_t(p, gt, vtb, t, T, W, 1); // p[s] = <g_t, V_s>
-            double dl = 0;
-            for (int s = 0; s <= t; s++) {
-                real *dvs = dv + base + (size_t)s * C;
-                real a = a1[s] - lambda * a2[s];
+    // dlambda is summed per chunk of heads and then over the chunks in order,
+    // so it is the same for any number of threads.
+    enum { MAX_CHUNKS = 256 };
+    double part[MAX_CHUNKS];
+    const int nbh = B * Hd, per = nbh / MAX_CHUNKS + 1, n_chunks = (nbh + per - 1) / per;
+    DIFFTX_OMP_FOR
+    for (int ci = 0; ci < n_chunks; ci++) {
+        double dl_chunk = 0;
+        for (int bh = ci * per; bh < nbh && bh < (ci + 1) * per; bh++) {
+            int b = bh / Hd, h = bh % Hd;
+            size_t base = (size_t)b * T * C + (size_t)h * W;
+            real *vtb = vt + (size_t)bh * W * head_ld(T);
+            head_transpose(vtb, v + base, C, T, W);
+            for (int t = 0; t < T; t++) {
+                const real *a1 = att1 + ((size_t)bh * T + t) * T;
+                const real *a2 = att2 + ((size_t)bh * T + t) * T;
+                real *p = sc_att + ((size_t)bh * T + t) * T;
+                const real *gt = g + base + (size_t)t * C;
+                causal_row_dots_t(p, gt, vtb, t, T, W, 1); // p[s] = <g_t, V_s>
+                double dl = 0;
+                for (int s = 0; s <= t; s++) {
+                    real *dvs = dv + base + (size_t)s * C;
+                    real a = a1[s] - lambda * a2[s];
 #pragma omp simd
-                for (int j = 0; j < W; j++) dvs[j] += a * gt[j];
-                dl -= (double)a2[s] * p[s];
+                    for (int j = 0; j < W; j++) dvs[j] += a * gt[j];
+                    dl -= (double)a2[s] * p[s];
+                }
+                dl_chunk += dl;
+                causal_softmax_row_backward(dq + base + (size_t)t * C, dk + base, p, a1, q + base + (size_t)t * C,
+                                            k + base, C, t, d, scale);
+                for (int s = 0; s <= t; s++) p[s] *= -lambda;
+                causal_softmax_row_backward(dq + base + d + (size_t)t * C, dk + base + d, p, a2,
+                                            q + base + d + (size_t)t * C, k + base + d, C, t, d, scale);
             }
-            dlambda += dl;
-            causal_softmax_row_backward(dq + base + (size_t)t * C, dk + base, p, a1, q + base + (size_t)t * C,
-                                        k + base, C, t, d, scale);
-            for (int s = 0; s <= t; s++) p[s] *= -lambda;
-            causal_softmax_row_backward(dq + base + d + (size_t)t * C, dk + base + d, p, a2,
-                                        q + base + d + (size_t)t * C, k + base + d, C, t, d, scale);
         }
+        part[ci] = dl_chunk;
     }
+    double dlambda = 0;
+    for (int ci = 0; ci < n_chunks; ci++) dlambda += part[ci];
     lambda_vectors_backward(dlq1, dlk1, dlq2, dlk2, dlambda, lq1, lk1, lq2, lk2, d);
 }
