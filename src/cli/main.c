@@ -45,7 +45,12 @@ static void prefer_passive_waiting(char **argv) {
     if (getenv("OMP_WAIT_POLICY")) return;
     if (setenv("OMP_WAIT_POLICY", "passive", 1)) return;
 #ifdef __linux__
-    execv("/proc/self/exe", argv);
+    char self[4096]; // the real path, so the process keeps its name (not "exe")
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0) {
+        self[n] = 0;
+        execv(self, argv);
+    }
 #endif
     execvp(argv[0], argv); // only returns if it failed: carry on as we are
 #else
