@@ -51,12 +51,20 @@ static void model_meta(Meta *mt, const ModelConfig *c) {
     if (c->no_subln) meta_add(mt, "no_subln", "1"); // the ablation; absent means SPEC's model
 }
 
-// Copies n reals into a new float array (the file's F32), or returns NULL.
-static float *to_f32(const real *x, size_t n) {
+// The file's F32 values of n reals: in the float build the array itself (no
+// copy: saving adds nothing to the peak memory of training), in the double
+// build a converted copy, returned in *owned to be freed. NULL: out of memory.
+static const float *as_f32(const real *x, size_t n, float **owned) {
+    *owned = NULL;
+#ifdef DIFFTX_DOUBLE
     float *f = malloc((n ? n : 1) * sizeof(float));
     if (f)
         for (size_t i = 0; i < n; i++) f[i] = (float)x[i];
-    return f;
+    return *owned = f;
+#else
+    (void)n;
+    return x;
+#endif
 }
 
 // Writes the model's tensors from `values` (params or grads) plus extras.
@@ -64,8 +72,9 @@ static int save(const char *path, const Model *m, const real *values, const Voca
                 const real *av, const TrainState *ts, char *err, size_t errlen) {
     const int n = m->n_tensors + 3;
     StOut *outs = calloc((size_t)n, sizeof(StOut));
-    float *flat = to_f32(values, m->n_params);
-    float *fm = am ? to_f32(am, m->n_params) : NULL, *fv = av ? to_f32(av, m->n_params) : NULL;
+    float *own_p, *own_m = NULL, *own_v = NULL;
+    const float *flat = as_f32(values, m->n_params, &own_p);
+    const float *fm = am ? as_f32(am, m->n_params, &own_m) : NULL, *fv = av ? as_f32(av, m->n_params, &own_v) : NULL;
     int rc = -1;
     if (!outs || !flat || (am && !fm) || (av && !fv)) {
         snprintf(err, errlen, "%s: out of memory preparing the checkpoint", path);
@@ -104,7 +113,7 @@ static int save(const char *path, const Model *m, const real *values, const Voca
     }
     rc = st_write(path, outs, k, mt.keys, mt.vals, mt.n, err, errlen);
 done:
-    free(outs), free(flat), free(fm), free(fv);
+    free(outs), free(own_p), free(own_m), free(own_v);
     return rc;
 }
 

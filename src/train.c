@@ -270,6 +270,8 @@ int train_run(const TrainOptions *o, TrainResult *res, char *err, size_t errlen)
         snprintf(err, errlen, "%s: byte %s at offset %zu is not in the model's vocabulary", o->data, b, bad);
         goto done;
     }
+    free(text); // from here on the token ids are the text
+    text = NULL;
     const size_t n_train = data_split_point(n_text), n_val = n_text - n_train;
     if (n_train < (size_t)T + 1 || n_val < (size_t)T + 1) {
         snprintf(err, errlen,
