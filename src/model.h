@@ -94,8 +94,10 @@ typedef struct {
     BlockActs *layer;
     real *x_out, *lnf, *lnf_mean, *lnf_rstd, *logits, *probs;
     int *inputs, *targets;
+    // attention scratch, forward and backward: the keys (forward) or values
+    // (backward) of every head, transposed: [B,H,d,head_ld(T)]
+    real *kvt;
     // gradient scratch for backward
-    real *kvt; // attention scratch: keys or values of every head, transposed [B,H,d,T]
     real *d_x, *d_ln, *d_y, *d_q, *d_k, *d_v, *d_qr, *d_kr, *d_s1, *d_s2, *d_att, *d_f1, *d_f2, *d_logits;
     int B, T; // the shape of the last forward pass
     double loss;

@@ -29,7 +29,6 @@ void diffattn_backward(real *dq, real *dk, real *dv, real *dlq1, real *dlk1, rea
                        const real *rstd, const real *lq1, const real *lk1, const real *lq2, const real *lk2,
                        const real *subln_w, double lambda_init, int B, int T, int H, int d);
 
-
 // ---- fast path (same results to rounding; see diffattn.c)
 // As diffattn_forward; kt: [B,H/2,2d,head_ld(T)] scratch (overwritten).
 void diffattn_forward_fast(real *out, real *att1, real *att2, real *o, real *rstd, real *kt, const real *q,
@@ -42,4 +41,5 @@ void diffattn_backward_fast(real *dq, real *dk, real *dv, real *dlq1, real *dlk1
                             const real *q, const real *k, const real *v, const real *att1, const real *att2,
                             const real *o, const real *rstd, const real *lq1, const real *lk1, const real *lq2,
                             const real *lk2, const real *subln_w, double lambda_init, int B, int T, int H, int d);
+
 #endif
