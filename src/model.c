@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "layers/attention.h"
 #include "layers/diffattn.h"
@@ -312,6 +313,20 @@ double model_bytes_needed(const ModelConfig *cfg, int B, int T, int training) {
     // parameters and gradients, plus AdamW's two moments when training
     const double params = (double)m.n_params * (training ? 4 : 2);
     return (params + acts) * sizeof(real) + 2.0 * B * T * sizeof(int);
+}
+
+int model_check_memory(const ModelConfig *c, int B, int T, int training, char *err, size_t errlen) {
+    const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || page <= 0) return 0; // unknown: let the allocation decide
+    const double have = (double)pages * (double)page, need = model_bytes_needed(c, B, T, training);
+    if (need <= have) return 0;
+    snprintf(err, errlen,
+             "this model needs about %.1f GiB (%s activations for batch %d x %d) but the machine has %.1f GiB "
+             "of memory; use a smaller n_embd, n_layer, ffn_hidden, block_size or batch",
+             need / 1073741824.0,
+             training ? "parameters, gradients, AdamW moments and" : "parameters, gradients and", B, T,
+             have / 1073741824.0);
+    return -1;
 }
 
 int model_alloc_acts(Model *m, int B, int T, char *err, size_t errlen) {

@@ -110,6 +110,11 @@ int model_create(Model *m, const ModelConfig *cfg, char *err, size_t errlen);
 // moments when training (for refusing a model too large before allocating).
 // cfg must pass model_config_check.
 double model_bytes_needed(const ModelConfig *cfg, int B, int T, int training);
+// Refuses (-1, with the size in GiB in err) a model that needs more memory
+// than the machine has, before anything is allocated. 0 if it fits (or the
+// machine's memory is unknown).
+int model_check_memory(const ModelConfig *c, int B, int T, int training, char *err, size_t errlen);
+
 // Allocates activations for batches up to B x T (T <= block_size).
 int model_alloc_acts(Model *m, int B, int T, char *err, size_t errlen);
 void model_free(Model *m);

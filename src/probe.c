@@ -17,7 +17,6 @@
 #include "checkpoint.h"
 #include "layers/diffattn.h"
 #include "rng.h"
-#include "train.h"
 
 // ------------------------------------------------------------ model + text
 
@@ -50,7 +49,7 @@ void probe_close(Probe *p) {
 }
 
 int probe_alloc(Probe *p, int T, char *err, size_t errlen) {
-    if (train_check_memory(&p->m.cfg, 1, T, 0, err, errlen)) return -1;
+    if (model_check_memory(&p->m.cfg, 1, T, 0, err, errlen)) return -1;
     return model_alloc_acts(&p->m, 1, T, err, errlen);
 }
 

@@ -75,20 +75,6 @@ static void on_stop_signal(int sig) {
     (void)w;
 }
 
-int train_check_memory(const ModelConfig *c, int B, int T, int training, char *err, size_t errlen) {
-    const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-    if (pages <= 0 || page <= 0) return 0; // unknown: let the allocation decide
-    const double have = (double)pages * (double)page, need = model_bytes_needed(c, B, T, training);
-    if (need <= have) return 0;
-    snprintf(err, errlen,
-             "this model needs about %.1f GiB (%s activations for batch %d x %d) but the machine has %.1f GiB "
-             "of memory; use a smaller n_embd, n_layer, ffn_hidden, block_size or batch",
-             need / 1073741824.0,
-             training ? "parameters, gradients, AdamW moments and" : "parameters, gradients and", B, T,
-             have / 1073741824.0);
-    return -1;
-}
-
 // A run killed while saving (kill -9, power loss) leaves its temporary file
 // "OUT.tmp.PID" (or the plot's) beside the checkpoint, which itself is whole (see
 // file_write_atomic). The next run on the same OUT removes such leftovers of
@@ -234,7 +220,7 @@ int train_run(const TrainOptions *o, TrainResult *res, char *err, size_t errlen)
         opt.cfg.vocab_size = vocab.size;
         if (!opt.cfg.ffn_hidden) opt.cfg.ffn_hidden = model_default_ffn_hidden(opt.cfg.ffn, opt.cfg.n_embd);
         if (model_config_check(&opt.cfg, err, errlen) ||
-            train_check_memory(&opt.cfg, opt.batch, opt.cfg.block_size, 1, err, errlen))
+            model_check_memory(&opt.cfg, opt.batch, opt.cfg.block_size, 1, err, errlen))
             goto done;
         if (model_create(&m, &opt.cfg, err, errlen)) goto done;
         model_init_weights(&m, opt.seed);
@@ -280,7 +266,7 @@ int train_run(const TrainOptions *o, TrainResult *res, char *err, size_t errlen)
         goto done;
     }
     const int *train_tok = tokens, *val_tok = tokens + n_train;
-    if (train_check_memory(&opt.cfg, B, T, 1, err, errlen)) goto done; // a resumed run's batch
+    if (model_check_memory(&opt.cfg, B, T, 1, err, errlen)) goto done; // a resumed run's batch
     if (model_alloc_acts(&m, B, T, err, errlen)) goto done;
 #ifdef _OPENMP
     if (opt.threads > 0) omp_set_num_threads(opt.threads);

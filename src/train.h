@@ -30,11 +30,6 @@ typedef struct {
 // Runs training; 0 ok, 1 failure (message in err).
 int train_run(const TrainOptions *o, TrainResult *res, char *err, size_t errlen);
 
-// Refuses (-1, with the size in GiB in err) a model that needs more memory
-// than the machine has, before anything is allocated. 0 if it fits (or the
-// machine's memory is unknown).
-int train_check_memory(const ModelConfig *c, int B, int T, int training, char *err, size_t errlen);
-
 // Fills o with the named preset ("tiny", "baby", "laptop"); -1 if unknown.
 int train_preset(const char *name, TrainOptions *o);
 

@@ -39,7 +39,7 @@ int cmd_eval(const char *prog, int argc, char **argv) {
         goto done;
     }
     const int B = W < (size_t)batch ? (int)W : batch;
-    if (train_check_memory(&m->cfg, B, T, grad != NULL, err, sizeof err) || model_alloc_acts(m, B, T, err, sizeof err)) {
+    if (model_check_memory(&m->cfg, B, T, grad != NULL, err, sizeof err) || model_alloc_acts(m, B, T, err, sizeof err)) {
         fprintf(stderr, "difftx eval: %s\n", err);
         goto done;
     }

@@ -61,7 +61,7 @@ int cmd_sample(const char *prog, int argc, char **argv) {
         return EXIT_USAGE;
     }
     rc = 0;
-    if (train_check_memory(&m.cfg, 1, m.cfg.block_size, 0, err, sizeof err) ||
+    if (model_check_memory(&m.cfg, 1, m.cfg.block_size, 0, err, sizeof err) ||
         model_alloc_acts(&m, 1, m.cfg.block_size, err, sizeof err)) {
         fprintf(stderr, "difftx sample: %s\n", err);
         rc = 1;

@@ -56,7 +56,7 @@ int train_parse_args(int argc, char **argv, TrainOptions *out) {
             return EXIT_USAGE;
         }
         // Refused before anything is allocated (256 symbols: the most the data can have).
-        if (train_check_memory(&probe, o.batch, probe.block_size, 1, err, sizeof err)) {
+        if (model_check_memory(&probe, o.batch, probe.block_size, 1, err, sizeof err)) {
             fprintf(stderr, "difftx train: %s\n", err);
             return EXIT_USAGE;
         }
