@@ -13,7 +13,7 @@
 
 #include "data.h"
 #include "model.h"
-#include "needle.h"
+#include "experiments/needle.h"
 #include "program.h"
 
 #ifndef DIFFTX_BIN

@@ -19,7 +19,7 @@
 
 #include "checkpoint.h"
 #include "layers/diffattn.h"
-#include "probe.h"
+#include "experiments/probe.h"
 #include "program.h"
 #include "rng.h"
 
@@ -304,8 +304,8 @@ static void check_outliers(AttnKind attn) {
     size_t n;
     int *ids = encode_text(&v, &n);
     size_t off[3], again[3];
-    probe_window_offsets(n, T, W, 42, off);
-    probe_window_offsets(n, T, W, 42, again);
+    ckpt_text_windows(n, T, W, 42, off);
+    ckpt_text_windows(n, T, W, 42, again);
     for (int w = 0; w < W; w++) assert_true(off[w] <= n - T && off[w] == again[w]);
     OutlierReport rep;
     char err[256];

@@ -25,7 +25,7 @@
 #include "io/strbuf.h"
 #include "io/svg.h"
 #include "layers/diffattn.h"
-#include "probe.h"
+#include "experiments/probe.h"
 
 static const char *const map_names[] = {"A", "A1", "A2", "A1-lambda*A2"};
 static const char *const map_titles[] = {"A", "A1", "A2", "A1 \u2212 \u03bbA2"}; // "A1 − λA2"
@@ -60,7 +60,7 @@ int cmd_attn(const char *prog, int argc, char **argv) {
     const int head_given = args_find(specs, ns, "head")->seen;
 
     char err[512];
-    Probe p;
+    CkptText p;
     if ((rc = cli_load_model_text("attn", model, text, &p))) goto done;
     const ModelConfig *c = &p.m.cfg;
     const int diff = c->attn == ATTN_DIFFERENTIAL, nh = probe_n_heads(&p.m);
@@ -93,11 +93,11 @@ int cmd_attn(const char *prog, int argc, char **argv) {
     }
     rc = 1;
     const int T = len;
-    if (probe_alloc(&p, T, err, sizeof err)) {
+    if (ckpt_text_alloc(&p, T, err, sizeof err)) {
         fprintf(stderr, "difftx attn: %s\n", err);
         goto done;
     }
-    probe_run(&p, (size_t)offset, T);
+    ckpt_text_run(&p, (size_t)offset, T);
 
     // The panels: per head shown, A (standard) or A1, A2, A1 - lambda A2.
     const int h0 = head_given ? head : 0, h1 = head_given ? head + 1 : nh, per = diff ? 3 : 1;
@@ -167,6 +167,6 @@ int cmd_attn(const char *prog, int argc, char **argv) {
 free_all:
     free(maps), free(panels), free(titles), free(labels), free(lab), free(out.s);
 done:
-    probe_close(&p);
+    ckpt_text_close(&p);
     return rc;
 }

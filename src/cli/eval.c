@@ -8,7 +8,6 @@
 #include "cli/cli.h"
 #include "cli/files.h"
 #include "eval.h"
-#include "train.h"
 
 int cmd_eval(const char *prog, int argc, char **argv) {
     (void)prog;
@@ -26,7 +25,7 @@ int cmd_eval(const char *prog, int argc, char **argv) {
     if (rc) return rc;
 
     char err[512];
-    Probe p; // the checkpoint, and the text encoded with its vocabulary
+    CkptText p; // the checkpoint, and the text encoded with its vocabulary
     if ((rc = cli_load_model_text("eval", model, text, &p))) goto done;
     rc = 1;
     Model *m = &p.m;
@@ -60,6 +59,6 @@ int cmd_eval(const char *prog, int argc, char **argv) {
     }
     rc = 0;
 done:
-    probe_close(&p);
+    ckpt_text_close(&p);
     return rc;
 }

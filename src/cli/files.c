@@ -7,14 +7,14 @@
 #include "cli/cli.h"
 #include "io/file.h"
 
-int cli_load_model_text(const char *cmd, const char *model, const char *text, Probe *p) {
+int cli_load_model_text(const char *cmd, const char *model, const char *text, CkptText *p) {
     memset(p, 0, sizeof *p);
     if (!model || !text) {
         fprintf(stderr, "difftx %s: --%s FILE is required\n", cmd, !model ? "model" : "text");
         return EXIT_USAGE;
     }
     char err[512];
-    if (probe_open(p, model, text, err, sizeof err)) {
+    if (ckpt_text_open(p, model, text, err, sizeof err)) {
         fprintf(stderr, "difftx %s: %s\n", cmd, err);
         return 1;
     }

@@ -6,13 +6,13 @@
 #define DIFFTX_CLI_FILES_H
 
 #include "io/strbuf.h"
-#include "probe.h"
+#include "checkpoint_text.h"
 
 // --model and --text, both required: the checkpoint and the text encoded
-// with its vocabulary (probe_open). 0, or the exit status after one line on
+// with its vocabulary (ckpt_text_open). 0, or the exit status after one line on
 // stderr: EXIT_USAGE for "--model FILE is required" (or --text), 1 when
-// probe_open refused (its message). p is always safe to probe_close.
-int cli_load_model_text(const char *cmd, const char *model, const char *text, Probe *p);
+// ckpt_text_open refused (its message). p is always safe to ckpt_text_close.
+int cli_load_model_text(const char *cmd, const char *model, const char *text, CkptText *p);
 
 // Writes b to path atomically (file_write_atomic) for `--FLAG path`. 0, or
 // -1 after one line on stderr: "--FLAG path: out of memory" when b ran out of

@@ -10,7 +10,7 @@
 #include "cli/args.h"
 #include "cli/cli.h"
 #include "cli/files.h"
-#include "needle.h"
+#include "experiments/needle.h"
 
 // A CSV field: quoted (with "" for ") when it holds a comma, quote or newline.
 static void csv_field(FILE *f, const char *s) {
@@ -41,13 +41,13 @@ int cmd_needle(const char *prog, int argc, char **argv) {
 
     // Loading and the vocabulary check are difftx eval's, message for message.
     char err[512];
-    Probe p;
+    CkptText p;
     FILE *out = NULL;
     if ((rc = cli_load_model_text("needle", model, text, &p))) goto done;
     rc = 1;
     Model *m = &p.m;
     const int T = m->cfg.block_size;
-    if (probe_alloc(&p, T, err, sizeof err)) {
+    if (ckpt_text_alloc(&p, T, err, sizeof err)) {
         fprintf(stderr, "difftx needle: %s\n", err);
         goto done;
     }
@@ -100,6 +100,6 @@ int cmd_needle(const char *prog, int argc, char **argv) {
     rc = 0;
 done:
     if (out) fclose(out);
-    probe_close(&p);
+    ckpt_text_close(&p);
     return rc;
 }

@@ -21,7 +21,7 @@
 #include "cli/cli.h"
 #include "cli/files.h"
 #include "io/strbuf.h"
-#include "probe.h"
+#include "experiments/probe.h"
 
 // A number for the table, or "-" where it does not exist (top-100 of fewer values).
 static void cell(double v) {
@@ -65,7 +65,7 @@ int cmd_outliers(const char *prog, int argc, char **argv) {
     if (rc) return rc;
 
     char err[512];
-    Probe p;
+    CkptText p;
     OutlierReport r = {0};
     StrBuf b = {0};
     size_t *offsets = NULL;
@@ -78,8 +78,8 @@ int cmd_outliers(const char *prog, int argc, char **argv) {
         fprintf(stderr, "difftx outliers: out of memory for %d windows\n", windows);
         goto done;
     }
-    probe_window_offsets(p.n, T, windows, (uint64_t)seed, offsets);
-    if (probe_alloc(&p, T, err, sizeof err) || probe_outliers(&p.m, p.tokens, T, offsets, windows, &r, err, sizeof err)) {
+    ckpt_text_windows(p.n, T, windows, (uint64_t)seed, offsets);
+    if (ckpt_text_alloc(&p, T, err, sizeof err) || probe_outliers(&p.m, p.tokens, T, offsets, windows, &r, err, sizeof err)) {
         fprintf(stderr, "difftx outliers: %s\n", err);
         goto done;
     }
@@ -115,6 +115,6 @@ int cmd_outliers(const char *prog, int argc, char **argv) {
 done:
     free(offsets), free(b.s);
     probe_outlier_report_free(&r);
-    probe_close(&p);
+    ckpt_text_close(&p);
     return rc;
 }

@@ -7,9 +7,8 @@
 #include "checkpoint.h"
 #include "cli/args.h"
 #include "cli/cli.h"
-#include "probe.h"
+#include "checkpoint_text.h"
 #include "sample.h"
-#include "train.h"
 
 static void emit_stdout(unsigned char byte, void *ctx) {
     int *last = ctx;
@@ -55,7 +54,7 @@ int cmd_sample(const char *prog, int argc, char **argv) {
         model_free(&m);
         return 1;
     }
-    if (np && probe_encode(&v, (const unsigned char *)prompt, np, ids, "--prompt", err, sizeof err)) {
+    if (np && ckpt_text_encode(&v, (const unsigned char *)prompt, np, ids, "--prompt", err, sizeof err)) {
         fprintf(stderr, "difftx sample: %s\n", err);
         free(ids), model_free(&m);
         return EXIT_USAGE;

@@ -4,8 +4,7 @@
 //
 // Used by `difftx attn` (attention maps of one window) and `difftx outliers`
 // (the largest activations over many windows, as in Table 5 of the
-// Differential Transformer paper); probe_open and probe_encode also by the
-// other commands that read a checkpoint and a text.
+// Differential Transformer paper). The windows are read with checkpoint_text.h.
 #ifndef DIFFTX_PROBE_H
 #define DIFFTX_PROBE_H
 
@@ -13,47 +12,8 @@
 #include <stdint.h>
 
 #include "data.h"
+#include "checkpoint_text.h"
 #include "model.h"
-
-// ------------------------------------------------------------ model + text
-
-// A checkpoint and a text encoded with its vocabulary.
-typedef struct {
-    Model m;
-    Vocab v;
-    unsigned char *text; // [n] the bytes of the text file
-    int *tokens;         // [n] their token ids
-    size_t n;
-} Probe;
-
-// Loads the checkpoint and the text and encodes the whole text, refusing a
-// missing, unreadable or empty file, a broken checkpoint, a byte the
-// vocabulary lacks (probe_encode, with the text's path). 0 ok, or -1 with one
-// line in err. probe_close frees everything, also after a failure. How
-// `difftx eval`, `attn`, `outliers` and `needle` read their --model and --text.
-int probe_open(Probe *p, const char *model_path, const char *text_path, char *err, size_t errlen);
-void probe_close(Probe *p);
-
-// Encodes bytes[0, n) into tokens ([n]) with v. A byte v lacks is refused as
-// "SOURCE: byte B at offset N is not in the model's vocabulary (V bytes)"
-// (B as vocab_describe_byte names it; SOURCE a path, or "--prompt" for
-// `difftx sample`): 0 ok, or -1 with that line in err.
-int probe_encode(const Vocab *v, const unsigned char *bytes, size_t n, int *tokens, const char *source, char *err,
-                 size_t errlen);
-
-// Activations for one window of T <= block_size tokens, after checking the
-// machine's memory. 0 ok, -1 with a message.
-int probe_alloc(Probe *p, int T, char *err, size_t errlen);
-
-// The model on tokens[offset, offset + T) as a batch of one (positions 0..T-1
-// inside the window); afterwards p->m.layer[l] holds that window's activations.
-// Precondition: probe_alloc(p, >= T) and offset + T <= n.
-void probe_run(Probe *p, size_t offset, int T);
-
-// `windows` offsets drawn uniformly from [0, n - T] by an Rng seeded with seed
-// (one rng_below each, in order), so a seed names the same windows on every
-// machine. offsets: [windows]. Precondition: 1 <= T <= n.
-void probe_window_offsets(size_t n, int T, int windows, uint64_t seed, size_t *offsets);
 
 // ------------------------------------------------------------ attention maps
 

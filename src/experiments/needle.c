@@ -15,7 +15,7 @@
 // is the effective map (A1 - lambda A2) / (1 - lambda): each row of A1 - lambda A2
 // sums to 1 - lambda, and dividing by it puts the shares on a softmax row's
 // scale (summing to 1).
-#include "needle.h"
+#include "experiments/needle.h"
 
 #include <stdio.h>
 #include <stdlib.h>
