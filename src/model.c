@@ -36,6 +36,7 @@ const char *const attn_names[2] = {"standard", "differential"};
 const char *const pos_names[2] = {"sinusoidal", "rotary"};
 const char *const norm_names[2] = {"rmsnorm", "layernorm"};
 const char *const ffn_names[2] = {"swiglu", "relu"};
+const char *const kernel_names[2] = {"fast", "ref"};
 
 ModelConfig model_config_default(void) {
     return (ModelConfig){.attn = ATTN_DIFFERENTIAL, .pos = POS_ROTARY, .norm = NORM_RMSNORM, .ffn = FFN_SWIGLU,
@@ -345,6 +346,8 @@ int model_alloc_acts(Model *m, int B, int T, char *err, size_t errlen) {
     carve_acts(m, m->acts, NULL);
     return 0;
 }
+
+void model_use_kernels(Model *m, KernelKind k) { m->kernels = k; }
 
 void model_free(Model *m) {
     free(m->params), free(m->grads), free(m->tensors), free(m->p.blocks), free(m->g.blocks);

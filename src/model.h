@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "difftx.h"
+#include "kernels.h"
 
 typedef enum { ATTN_STANDARD, ATTN_DIFFERENTIAL } AttnKind;
 typedef enum { POS_SINUSOIDAL, POS_ROTARY } PosKind;
@@ -102,6 +103,7 @@ typedef struct {
     int B, T; // the shape of the last forward pass
     double loss;
     ModelProfile *prof; // NULL, or where to add up time per layer kind
+    KernelKind kernels; // which implementation of the heavy layers runs (model_use_kernels)
 } Model;
 
 // Allocates the parameter and gradient buffers (zeroed). 0 ok, -1 out of memory.
@@ -118,6 +120,9 @@ int model_check_memory(const ModelConfig *c, int B, int T, int training, char *e
 // Allocates activations for batches up to B x T (T <= block_size).
 int model_alloc_acts(Model *m, int B, int T, char *err, size_t errlen);
 void model_free(Model *m);
+// Chooses the teaching (KERNELS_REF) or optimised (KERNELS_FAST, the default)
+// implementation of the heavy layers; see kernels.h.
+void model_use_kernels(Model *m, KernelKind k);
 // SPEC's recommended initialisation, from a seed.
 void model_init_weights(Model *m, uint64_t seed);
 
