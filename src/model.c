@@ -20,11 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "layers/attention.h"
 #include "layers/diffattn.h"
 #include "layers/embedding.h"
-#include "layers/ffn.h"
-#include "layers/linear.h"
+#include "layers/fast/attention_fast.h"
 #include "layers/loss.h"
 #include "layers/norm.h"
 #include "layers/positions.h"
@@ -36,7 +34,6 @@ const char *const attn_names[2] = {"standard", "differential"};
 const char *const pos_names[2] = {"sinusoidal", "rotary"};
 const char *const norm_names[2] = {"rmsnorm", "layernorm"};
 const char *const ffn_names[2] = {"swiglu", "relu"};
-const char *const kernel_names[2] = {"fast", "ref"};
 
 ModelConfig model_config_default(void) {
     return (ModelConfig){.attn = ATTN_DIFFERENTIAL, .pos = POS_ROTARY, .norm = NORM_RMSNORM, .ffn = FFN_SWIGLU,
@@ -213,6 +210,7 @@ int model_create(Model *m, const ModelConfig *cfg, char *err, size_t errlen) {
     if (!m->params || !m->grads) goto oom;
     make_views(&m->p, m->params, &o, cfg->n_layer);
     make_views(&m->g, m->grads, &o, cfg->n_layer);
+    model_use_kernels(m, KERNELS_FAST);
     free(o.blk);
     return 0;
 oom:
@@ -347,7 +345,7 @@ int model_alloc_acts(Model *m, int B, int T, char *err, size_t errlen) {
     return 0;
 }
 
-void model_use_kernels(Model *m, KernelKind k) { m->kernels = k; }
+void model_use_kernels(Model *m, KernelKind k) { m->k = kernels_select(k, m->cfg.attn == ATTN_DIFFERENTIAL); }
 
 void model_free(Model *m) {
     free(m->params), free(m->grads), free(m->tensors), free(m->p.blocks), free(m->g.blocks);
@@ -369,6 +367,16 @@ static double seconds(void) {
         __VA_ARGS__;                                                                                             \
         if (m->prof) m->prof->dir[kind] += seconds() - t_;                                                       \
     } while (0)
+
+// Block l's attention call (AttnCall in kernels.h): its inputs, where forward
+// saves, the lambda and headwise-norm weights, the scratch. Backward adds the
+// gradients.
+static AttnCall attn_call(const Model *m, const BlockActs *a, const BlockParams *p, int l) {
+    return (AttnCall){.B = m->B, .T = m->T, .H = m->cfg.n_head, .d = m->d, .q = a->q, .k = a->k, .v = a->v,
+                      .out = a->y, .att = a->att, .att2 = a->att2, .o = a->o, .rstd = a->o_rstd,
+                      .lambda = p->lambda_q1, .subln_w = m->cfg.no_subln ? NULL : p->subln_w,
+                      .lambda_init = lambda_init_at(l), .eps = (real)m->cfg.norm_eps, .kvt = m->kvt};
+}
 
 static void norm_forward(const Model *m, real *out, real *mean, real *rstd, const real *x, const real *w,
                          const real *b, int N) {
@@ -412,27 +420,20 @@ double model_forward(Model *m, const int *inputs, const int *targets, int B, int
         TIMED(PROF_NORM, fwd, norm_forward(m, a->ln1, a->ln1_mean, a->ln1_rstd, a->x_in, p->norm1_w, p->norm1_b, N));
         real *q = c->pos == POS_ROTARY ? a->q_pre : a->q, *k = c->pos == POS_ROTARY ? a->k_pre : a->k;
         TIMED(PROF_LINEAR, fwd, {
-            linear_forward(q, a->ln1, p->wq, NULL, N, C, C);
-            linear_forward(k, a->ln1, p->wk, NULL, N, C, C);
-            linear_forward(a->v, a->ln1, p->wv, NULL, N, C, C);
+            m->k.linear_forward(q, a->ln1, p->wq, NULL, N, C, C);
+            m->k.linear_forward(k, a->ln1, p->wk, NULL, N, C, C);
+            m->k.linear_forward(a->v, a->ln1, p->wv, NULL, N, C, C);
         });
         if (c->pos == POS_ROTARY)
             TIMED(PROF_ROPE, fwd, {
                 rope_forward(a->q, a->q_pre, B, T, H, d, c->rope_base);
                 rope_forward(a->k, a->k_pre, B, T, H, d, c->rope_base);
             });
-        TIMED(PROF_ATTN, fwd, {
-            if (c->attn == ATTN_STANDARD)
-                attention_forward_fast(a->y, a->att, m->kvt, a->q, a->k, a->v, B, T, H, d);
-            else
-                diffattn_forward_fast(a->y, a->att, a->att2, a->o, a->o_rstd, m->kvt, a->q, a->k, a->v,
-                                      p->lambda_q1, p->lambda_k1, p->lambda_q2, p->lambda_k2,
-                                      c->no_subln ? NULL : p->subln_w, lambda_init_at(l), B, T, H, d,
-                                      (real)c->norm_eps);
-        });
+        const AttnCall ac = attn_call(m, a, p, l);
+        TIMED(PROF_ATTN, fwd, m->k.attn_forward(&ac));
         real *proj = m->d_s1; // scratch: the sub-layer's output before the residual add
         TIMED(PROF_LINEAR, fwd, {
-            linear_forward(proj, a->y, p->wo, NULL, N, C, C);
+            m->k.linear_forward(proj, a->y, p->wo, NULL, N, C, C);
             add_into(a->x_mid, a->x_in, proj, NC);
         });
         // feed-forward sub-layer: x_out = x_mid + ffn(norm2(x_mid))
@@ -440,14 +441,14 @@ double model_forward(Model *m, const int *inputs, const int *targets, int B, int
         real *next = l + 1 < c->n_layer ? m->layer[l + 1].x_in : m->x_out;
         TIMED(PROF_FFN, fwd, {
             if (c->ffn == FFN_SWIGLU)
-                swiglu_forward(proj, a->ffn_a, a->ffn_b, a->ffn_h, a->ln2, p->w_gate, p->w_up, p->w_down, N, C, F);
+                m->k.swiglu_forward(proj, a->ffn_a, a->ffn_b, a->ffn_h, a->ln2, p->w_gate, p->w_up, p->w_down, N, C, F);
             else
-                relu_ffn_forward(proj, a->ffn_a, a->ffn_h, a->ln2, p->w1, p->b1, p->w2, p->b2, N, C, F);
+                m->k.relu_forward(proj, a->ffn_a, a->ffn_h, a->ln2, p->w1, p->b1, p->w2, p->b2, N, C, F);
             add_into(next, a->x_mid, proj, NC);
         });
     }
     TIMED(PROF_NORM, fwd, norm_forward(m, m->lnf, m->lnf_mean, m->lnf_rstd, m->x_out, m->p.norm_f_w, m->p.norm_f_b, N));
-    TIMED(PROF_LINEAR, fwd, linear_forward(m->logits, m->lnf, m->p.lm_head, NULL, N, C, V));
+    TIMED(PROF_LINEAR, fwd, m->k.linear_forward(m->logits, m->lnf, m->p.lm_head, NULL, N, C, V));
     TIMED(PROF_LOSS, fwd, m->loss = targets ? crossentropy_forward(m->probs, m->logits, targets, N, V) : 0);
     return m->loss;
 }
@@ -469,7 +470,7 @@ void model_backward(Model *m) {
     });
     TIMED(PROF_LINEAR, bwd, {
         memset(m->d_ln, 0, NC * sizeof(real));
-        linear_backward(m->d_ln, g->lm_head, NULL, m->d_logits, m->lnf, m->p.lm_head, N, C, V);
+        m->k.linear_backward(m->d_ln, g->lm_head, NULL, m->d_logits, m->lnf, m->p.lm_head, N, C, V);
     });
     memset(m->d_x, 0, NC * sizeof(real));
     TIMED(PROF_NORM, bwd,
@@ -485,10 +486,10 @@ void model_backward(Model *m) {
         TIMED(PROF_FFN, bwd, {
             memset(m->d_ln, 0, NC * sizeof(real));
             if (c->ffn == FFN_SWIGLU)
-                swiglu_backward(m->d_ln, gp->w_gate, gp->w_up, gp->w_down, m->d_f1, m->d_f2, m->d_x, a->ln2,
+                m->k.swiglu_backward(m->d_ln, gp->w_gate, gp->w_up, gp->w_down, m->d_f1, m->d_f2, m->d_x, a->ln2,
                                 a->ffn_a, a->ffn_b, a->ffn_h, p->w_gate, p->w_up, p->w_down, N, C, F);
             else
-                relu_ffn_backward(m->d_ln, gp->w1, gp->b1, gp->w2, gp->b2, m->d_f1, m->d_x, a->ln2, a->ffn_a,
+                m->k.relu_backward(m->d_ln, gp->w1, gp->b1, gp->w2, gp->b2, m->d_f1, m->d_x, a->ln2, a->ffn_a,
                                   a->ffn_h, p->w1, p->w2, N, C, F);
         });
         TIMED(PROF_NORM, bwd,
@@ -497,21 +498,17 @@ void model_backward(Model *m) {
         // attention sub-layer, the same way
         TIMED(PROF_LINEAR, bwd, {
             memset(m->d_y, 0, NC * sizeof(real));
-            linear_backward(m->d_y, gp->wo, NULL, m->d_x, a->y, p->wo, N, C, C);
+            m->k.linear_backward(m->d_y, gp->wo, NULL, m->d_x, a->y, p->wo, N, C, C);
         });
         const int rot = c->pos == POS_ROTARY;
         real *dq = rot ? m->d_qr : m->d_q, *dk = rot ? m->d_kr : m->d_k;
         TIMED(PROF_ATTN, bwd, {
             memset(dq, 0, NC * sizeof(real)), memset(dk, 0, NC * sizeof(real));
             memset(m->d_v, 0, NC * sizeof(real));
-            if (c->attn == ATTN_STANDARD)
-                attention_backward_fast(dq, dk, m->d_v, m->d_att, m->kvt, m->d_y, a->q, a->k, a->v, a->att, B, T, H,
-                                        d);
-            else
-                diffattn_backward_fast(dq, dk, m->d_v, gp->lambda_q1, gp->lambda_k1, gp->lambda_q2, gp->lambda_k2,
-                                       gp->subln_w, m->d_s1, m->d_s2, m->d_att, m->kvt, m->d_y, a->q, a->k, a->v,
-                                       a->att, a->att2, a->o, a->o_rstd, p->lambda_q1, p->lambda_k1, p->lambda_q2,
-                                       p->lambda_k2, c->no_subln ? NULL : p->subln_w, lambda_init_at(l), B, T, H, d);
+            AttnCall ac = attn_call(m, a, p, l);
+            ac.dout = m->d_y, ac.dq = dq, ac.dk = dk, ac.dv = m->d_v, ac.dlambda = gp->lambda_q1;
+            ac.dsubln_w = gp->subln_w, ac.datt = m->d_att, ac.sc_out = m->d_s1, ac.sc_o = m->d_s2;
+            m->k.attn_backward(&ac);
         });
         if (rot)
             TIMED(PROF_ROPE, bwd, {
@@ -521,9 +518,9 @@ void model_backward(Model *m) {
             });
         TIMED(PROF_LINEAR, bwd, {
             memset(m->d_ln, 0, NC * sizeof(real));
-            linear_backward(m->d_ln, gp->wq, NULL, m->d_q, a->ln1, p->wq, N, C, C);
-            linear_backward(m->d_ln, gp->wk, NULL, m->d_k, a->ln1, p->wk, N, C, C);
-            linear_backward(m->d_ln, gp->wv, NULL, m->d_v, a->ln1, p->wv, N, C, C);
+            m->k.linear_backward(m->d_ln, gp->wq, NULL, m->d_q, a->ln1, p->wq, N, C, C);
+            m->k.linear_backward(m->d_ln, gp->wk, NULL, m->d_k, a->ln1, p->wk, N, C, C);
+            m->k.linear_backward(m->d_ln, gp->wv, NULL, m->d_v, a->ln1, p->wv, N, C, C);
         });
         TIMED(PROF_NORM, bwd,
               norm_backward(m, m->d_x, gp->norm1_w, gp->norm1_b, m->d_ln, a->x_in, p->norm1_w, a->ln1_mean,

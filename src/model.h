@@ -103,7 +103,7 @@ typedef struct {
     int B, T; // the shape of the last forward pass
     double loss;
     ModelProfile *prof; // NULL, or where to add up time per layer kind
-    KernelKind kernels; // which implementation of the heavy layers runs (model_use_kernels)
+    Kernels k; // the implementation of the heavy layers (model_use_kernels)
 } Model;
 
 // Allocates the parameter and gradient buffers (zeroed). 0 ok, -1 out of memory.

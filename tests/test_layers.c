@@ -7,6 +7,10 @@
 #include "fastexp.h"
 #include "layers/attention.h"
 #include "layers/diffattn.h"
+#include "layers/fast/attention_fast.h"
+#include "layers/fast/diffattn_fast.h"
+#include "layers/fast/ffn_fast.h"
+#include "layers/fast/linear_fast.h"
 #include "layers/linear.h"
 #include "layers/loss.h"
 #include "layers/positions.h"
@@ -240,10 +244,10 @@ static void test_linear_fast_matches_reference(void **state) {
             memcpy(dx2, dx1, (size_t)N * C * sizeof(real)); // both accumulate onto the same start
             memcpy(dw2, dw1, (size_t)OC * C * sizeof(real));
             memcpy(db2, db1, OC * sizeof(real));
-            linear_forward(y1, x, w, b, N, C, OC);
-            linear_forward_ref(y2, x, w, b, N, C, OC);
-            linear_backward(dx1, dw1, db1, g, x, w, N, C, OC);
-            linear_backward_ref(dx2, dw2, db2, g, x, w, N, C, OC);
+            linear_forward_fast(y1, x, w, b, N, C, OC);
+            linear_forward(y2, x, w, b, N, C, OC);
+            linear_backward_fast(dx1, dw1, db1, g, x, w, N, C, OC);
+            linear_backward(dx2, dw2, db2, g, x, w, N, C, OC);
             double tol = 50 * EPS * sqrt((double)(C > N ? C : N));
             for (int i = 0; i < N * OC; i++) assert_close(y1[i], y2[i], tol);
             for (int i = 0; i < N * C; i++) assert_close(dx1[i], dx2[i], tol);

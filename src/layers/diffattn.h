@@ -29,17 +29,16 @@ void diffattn_backward(real *dq, real *dk, real *dv, real *dlq1, real *dlk1, rea
                        const real *rstd, const real *lq1, const real *lk1, const real *lq2, const real *lk2,
                        const real *subln_w, double lambda_init, int B, int T, int H, int d);
 
-// ---- fast path (same results to rounding; see diffattn.c)
-// As diffattn_forward; kt: [B,H/2,2d,head_ld(T)] scratch (overwritten).
-void diffattn_forward_fast(real *out, real *att1, real *att2, real *o, real *rstd, real *kt, const real *q,
-                           const real *k, const real *v, const real *lq1, const real *lk1, const real *lq2,
-                           const real *lk2, const real *subln_w, double lambda_init, int B, int T, int H, int d,
-                           real eps);
-// As diffattn_backward; vt: [B,H/2,2d,head_ld(T)] scratch (overwritten).
-void diffattn_backward_fast(real *dq, real *dk, real *dv, real *dlq1, real *dlk1, real *dlq2, real *dlk2,
-                            real *dsubln_w, real *sc_out, real *sc_o, real *sc_att, real *vt, const real *dout,
-                            const real *q, const real *k, const real *v, const real *att1, const real *att2,
-                            const real *o, const real *rstd, const real *lq1, const real *lk1, const real *lq2,
-                            const real *lk2, const real *subln_w, double lambda_init, int B, int T, int H, int d);
+// The parts of the backward pass the fast twin shares. rows = B*T*H/2 heads
+// of width W = 2d. out = rmsnorm(o per head; subln_w) * (1 - lambda_init)
+// (subln_w NULL: o * (1 - lambda_init)); rstd: [rows].
+void headwise_norm_forward(real *out, real *rstd, const real *o, const real *subln_w, double lambda_init, int rows,
+                           int W, real eps);
+// sc_o: [rows, W] = dL/do from dout, through the scale and the norm (dsubln_w +=); sc_out: scratch.
+void headwise_norm_backward(real *sc_o, real *sc_out, real *dsubln_w, const real *dout, const real *o,
+                            const real *subln_w, const real *rstd, double lambda_init, int rows, int W);
+// dlambda into the four lambda vectors ([d] each, +=).
+void lambda_vectors_backward(real *dlq1, real *dlk1, real *dlq2, real *dlk2, double dlambda, const real *lq1,
+                             const real *lk1, const real *lq2, const real *lk2, int d);
 
 #endif

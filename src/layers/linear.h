@@ -1,5 +1,5 @@
-// linear.h — the fully connected layer y = x W^T + b, and the matrix products
-// behind it. W is stored [out_features, in_features] as in torch.nn.Linear.
+// linear.h — the fully connected layer y = x W^T + b (the loops the lesson
+// derives; fast/linear_fast.h has the tiled twin). W is stored [out_features, in_features] as in torch.nn.Linear.
 #ifndef DIFFTX_LINEAR_H
 #define DIFFTX_LINEAR_H
 
@@ -11,11 +11,5 @@ void linear_forward(real *out, const real *inp, const real *w, const real *b, in
 // dout: [N,OC]; inp and w as in the forward pass.
 void linear_backward(real *dinp, real *dw, real *db, const real *dout, const real *inp, const real *w,
                      int N, int C, int OC);
-
-// The plain triple loops the lessons derive; the functions above compute the
-// same sums with cache tiles and SIMD, and tests hold the two together.
-void linear_forward_ref(real *out, const real *inp, const real *w, const real *b, int N, int C, int OC);
-void linear_backward_ref(real *dinp, real *dw, real *db, const real *dout, const real *inp,
-                         const real *w, int N, int C, int OC);
 
 #endif
