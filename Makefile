@@ -123,9 +123,9 @@ sample: all
 	@bin/difftx sample --model $(MODEL) --tokens 1500
 
 bench: all
-	bin/difftx bench --preset baby --attn standard
+	bin/difftx bench --preset baby --attn standard --kernels fast,ref
 	@echo
-	bin/difftx bench --preset baby --attn differential
+	bin/difftx bench --preset baby --attn differential --kernels fast,ref
 
 clean:
 	rm -rf build bin

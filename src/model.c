@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "layers/diffattn.h"
@@ -355,18 +354,11 @@ void model_free(Model *m) {
 
 // ------------------------------------------------------------ forward
 
-static double seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+// Tells the installed timer (Model.lap, e.g. `difftx bench`'s) that an
+// operation of this kind just finished; the model itself keeps no clock.
+static void lap(const Model *m, ProfKind kind, int backward) {
+    if (m->lap) m->lap(m->lap_ctx, kind, backward);
 }
-// Runs `call`, adding its time to m->prof->dir[kind] when profiling.
-#define TIMED(kind, dir, ...)                                                                                     \
-    do {                                                                                                         \
-        double t_ = m->prof ? seconds() : 0;                                                                     \
-        __VA_ARGS__;                                                                                             \
-        if (m->prof) m->prof->dir[kind] += seconds() - t_;                                                       \
-    } while (0)
 
 // Block l's attention call (AttnCall in kernels.h): its inputs, where forward
 // saves, the lambda and headwise-norm weights, the scratch. Backward adds the
@@ -409,47 +401,49 @@ double model_forward(Model *m, const int *inputs, const int *targets, int B, int
     if (targets) memcpy(m->targets, targets, (size_t)N * sizeof(int));
 
     real *x = m->layer[0].x_in;
-    TIMED(PROF_EMBED, fwd, {
-        embedding_forward(x, inputs, m->p.tok_emb, N, C);
-        if (c->pos == POS_SINUSOIDAL) sinusoidal_forward(x, B, T, C);
-    });
+    embedding_forward(x, inputs, m->p.tok_emb, N, C);
+    if (c->pos == POS_SINUSOIDAL) sinusoidal_forward(x, B, T, C);
+    lap(m, PROF_EMBED, 0);
     for (int l = 0; l < c->n_layer; l++) {
         BlockActs *a = &m->layer[l];
         const BlockParams *p = &m->p.blocks[l];
         // attention sub-layer: x_mid = x_in + wo(attn(norm1(x_in)))
-        TIMED(PROF_NORM, fwd, norm_forward(m, a->ln1, a->ln1_mean, a->ln1_rstd, a->x_in, p->norm1_w, p->norm1_b, N));
+        norm_forward(m, a->ln1, a->ln1_mean, a->ln1_rstd, a->x_in, p->norm1_w, p->norm1_b, N);
+        lap(m, PROF_NORM, 0);
         real *q = c->pos == POS_ROTARY ? a->q_pre : a->q, *k = c->pos == POS_ROTARY ? a->k_pre : a->k;
-        TIMED(PROF_LINEAR, fwd, {
-            m->k.linear_forward(q, a->ln1, p->wq, NULL, N, C, C);
-            m->k.linear_forward(k, a->ln1, p->wk, NULL, N, C, C);
-            m->k.linear_forward(a->v, a->ln1, p->wv, NULL, N, C, C);
-        });
-        if (c->pos == POS_ROTARY)
-            TIMED(PROF_ROPE, fwd, {
+        m->k.linear_forward(q, a->ln1, p->wq, NULL, N, C, C);
+        m->k.linear_forward(k, a->ln1, p->wk, NULL, N, C, C);
+        m->k.linear_forward(a->v, a->ln1, p->wv, NULL, N, C, C);
+        lap(m, PROF_LINEAR, 0);
+        if (c->pos == POS_ROTARY) {
                 rope_forward(a->q, a->q_pre, B, T, H, d, c->rope_base);
                 rope_forward(a->k, a->k_pre, B, T, H, d, c->rope_base);
-            });
+                lap(m, PROF_ROPE, 0);
+            }
         const AttnCall ac = attn_call(m, a, p, l);
-        TIMED(PROF_ATTN, fwd, m->k.attn_forward(&ac));
+        m->k.attn_forward(&ac);
+        lap(m, PROF_ATTN, 0);
         real *proj = m->d_s1; // scratch: the sub-layer's output before the residual add
-        TIMED(PROF_LINEAR, fwd, {
-            m->k.linear_forward(proj, a->y, p->wo, NULL, N, C, C);
-            add_into(a->x_mid, a->x_in, proj, NC);
-        });
+        m->k.linear_forward(proj, a->y, p->wo, NULL, N, C, C);
+        add_into(a->x_mid, a->x_in, proj, NC);
+        lap(m, PROF_LINEAR, 0);
         // feed-forward sub-layer: x_out = x_mid + ffn(norm2(x_mid))
-        TIMED(PROF_NORM, fwd, norm_forward(m, a->ln2, a->ln2_mean, a->ln2_rstd, a->x_mid, p->norm2_w, p->norm2_b, N));
+        norm_forward(m, a->ln2, a->ln2_mean, a->ln2_rstd, a->x_mid, p->norm2_w, p->norm2_b, N);
+        lap(m, PROF_NORM, 0);
         real *next = l + 1 < c->n_layer ? m->layer[l + 1].x_in : m->x_out;
-        TIMED(PROF_FFN, fwd, {
-            if (c->ffn == FFN_SWIGLU)
-                m->k.swiglu_forward(proj, a->ffn_a, a->ffn_b, a->ffn_h, a->ln2, p->w_gate, p->w_up, p->w_down, N, C, F);
-            else
-                m->k.relu_forward(proj, a->ffn_a, a->ffn_h, a->ln2, p->w1, p->b1, p->w2, p->b2, N, C, F);
-            add_into(next, a->x_mid, proj, NC);
-        });
+        if (c->ffn == FFN_SWIGLU)
+            m->k.swiglu_forward(proj, a->ffn_a, a->ffn_b, a->ffn_h, a->ln2, p->w_gate, p->w_up, p->w_down, N, C, F);
+        else
+            m->k.relu_forward(proj, a->ffn_a, a->ffn_h, a->ln2, p->w1, p->b1, p->w2, p->b2, N, C, F);
+        add_into(next, a->x_mid, proj, NC);
+        lap(m, PROF_FFN, 0);
     }
-    TIMED(PROF_NORM, fwd, norm_forward(m, m->lnf, m->lnf_mean, m->lnf_rstd, m->x_out, m->p.norm_f_w, m->p.norm_f_b, N));
-    TIMED(PROF_LINEAR, fwd, m->k.linear_forward(m->logits, m->lnf, m->p.lm_head, NULL, N, C, V));
-    TIMED(PROF_LOSS, fwd, m->loss = targets ? crossentropy_forward(m->probs, m->logits, targets, N, V) : 0);
+    norm_forward(m, m->lnf, m->lnf_mean, m->lnf_rstd, m->x_out, m->p.norm_f_w, m->p.norm_f_b, N);
+    lap(m, PROF_NORM, 0);
+    m->k.linear_forward(m->logits, m->lnf, m->p.lm_head, NULL, N, C, V);
+    lap(m, PROF_LINEAR, 0);
+    m->loss = targets ? crossentropy_forward(m->probs, m->logits, targets, N, V) : 0;
+    lap(m, PROF_LOSS, 0);
     return m->loss;
 }
 
@@ -464,18 +458,15 @@ void model_backward(Model *m) {
     const size_t NC = (size_t)N * C;
     ModelParams *g = &m->g;
 
-    TIMED(PROF_LOSS, bwd, {
-        memset(m->d_logits, 0, (size_t)N * V * sizeof(real));
-        crossentropy_backward(m->d_logits, m->probs, m->targets, N, V, 1);
-    });
-    TIMED(PROF_LINEAR, bwd, {
-        memset(m->d_ln, 0, NC * sizeof(real));
-        m->k.linear_backward(m->d_ln, g->lm_head, NULL, m->d_logits, m->lnf, m->p.lm_head, N, C, V);
-    });
+    memset(m->d_logits, 0, (size_t)N * V * sizeof(real));
+    crossentropy_backward(m->d_logits, m->probs, m->targets, N, V, 1);
+    lap(m, PROF_LOSS, 1);
+    memset(m->d_ln, 0, NC * sizeof(real));
+    m->k.linear_backward(m->d_ln, g->lm_head, NULL, m->d_logits, m->lnf, m->p.lm_head, N, C, V);
+    lap(m, PROF_LINEAR, 1);
     memset(m->d_x, 0, NC * sizeof(real));
-    TIMED(PROF_NORM, bwd,
-          norm_backward(m, m->d_x, g->norm_f_w, g->norm_f_b, m->d_ln, m->x_out, m->p.norm_f_w, m->lnf_mean,
-                        m->lnf_rstd, N));
+    norm_backward(m, m->d_x, g->norm_f_w, g->norm_f_b, m->d_ln, m->x_out, m->p.norm_f_w, m->lnf_mean, m->lnf_rstd, N);
+    lap(m, PROF_NORM, 1);
 
     for (int l = c->n_layer - 1; l >= 0; l--) {
         const BlockActs *a = &m->layer[l];
@@ -483,51 +474,44 @@ void model_backward(Model *m) {
         BlockParams *gp = &g->blocks[l];
         // feed-forward sub-layer: d_x is dL/d(x_mid + ffn(...)); the residual
         // path keeps it, the ffn path adds through norm2.
-        TIMED(PROF_FFN, bwd, {
-            memset(m->d_ln, 0, NC * sizeof(real));
-            if (c->ffn == FFN_SWIGLU)
-                m->k.swiglu_backward(m->d_ln, gp->w_gate, gp->w_up, gp->w_down, m->d_f1, m->d_f2, m->d_x, a->ln2,
-                                a->ffn_a, a->ffn_b, a->ffn_h, p->w_gate, p->w_up, p->w_down, N, C, F);
-            else
-                m->k.relu_backward(m->d_ln, gp->w1, gp->b1, gp->w2, gp->b2, m->d_f1, m->d_x, a->ln2, a->ffn_a,
-                                  a->ffn_h, p->w1, p->w2, N, C, F);
-        });
-        TIMED(PROF_NORM, bwd,
-              norm_backward(m, m->d_x, gp->norm2_w, gp->norm2_b, m->d_ln, a->x_mid, p->norm2_w, a->ln2_mean,
-                            a->ln2_rstd, N));
+        memset(m->d_ln, 0, NC * sizeof(real));
+        if (c->ffn == FFN_SWIGLU)
+            m->k.swiglu_backward(m->d_ln, gp->w_gate, gp->w_up, gp->w_down, m->d_f1, m->d_f2, m->d_x, a->ln2,
+                            a->ffn_a, a->ffn_b, a->ffn_h, p->w_gate, p->w_up, p->w_down, N, C, F);
+        else
+            m->k.relu_backward(m->d_ln, gp->w1, gp->b1, gp->w2, gp->b2, m->d_f1, m->d_x, a->ln2, a->ffn_a,
+                              a->ffn_h, p->w1, p->w2, N, C, F);
+        lap(m, PROF_FFN, 1);
+        norm_backward(m, m->d_x, gp->norm2_w, gp->norm2_b, m->d_ln, a->x_mid, p->norm2_w, a->ln2_mean, a->ln2_rstd, N);
+        lap(m, PROF_NORM, 1);
         // attention sub-layer, the same way
-        TIMED(PROF_LINEAR, bwd, {
-            memset(m->d_y, 0, NC * sizeof(real));
-            m->k.linear_backward(m->d_y, gp->wo, NULL, m->d_x, a->y, p->wo, N, C, C);
-        });
+        memset(m->d_y, 0, NC * sizeof(real));
+        m->k.linear_backward(m->d_y, gp->wo, NULL, m->d_x, a->y, p->wo, N, C, C);
+        lap(m, PROF_LINEAR, 1);
         const int rot = c->pos == POS_ROTARY;
         real *dq = rot ? m->d_qr : m->d_q, *dk = rot ? m->d_kr : m->d_k;
-        TIMED(PROF_ATTN, bwd, {
-            memset(dq, 0, NC * sizeof(real)), memset(dk, 0, NC * sizeof(real));
-            memset(m->d_v, 0, NC * sizeof(real));
-            AttnCall ac = attn_call(m, a, p, l);
-            ac.dout = m->d_y, ac.dq = dq, ac.dk = dk, ac.dv = m->d_v, ac.dlambda = gp->lambda_q1;
-            ac.dsubln_w = gp->subln_w, ac.datt = m->d_att, ac.sc_out = m->d_s1, ac.sc_o = m->d_s2;
-            m->k.attn_backward(&ac);
-        });
-        if (rot)
-            TIMED(PROF_ROPE, bwd, {
+        memset(dq, 0, NC * sizeof(real)), memset(dk, 0, NC * sizeof(real));
+        memset(m->d_v, 0, NC * sizeof(real));
+        AttnCall ac = attn_call(m, a, p, l);
+        ac.dout = m->d_y, ac.dq = dq, ac.dk = dk, ac.dv = m->d_v, ac.dlambda = gp->lambda_q1;
+        ac.dsubln_w = gp->subln_w, ac.datt = m->d_att, ac.sc_out = m->d_s1, ac.sc_o = m->d_s2;
+        m->k.attn_backward(&ac);
+        lap(m, PROF_ATTN, 1);
+        if (rot) {
                 memset(m->d_q, 0, NC * sizeof(real)), memset(m->d_k, 0, NC * sizeof(real));
                 rope_backward(m->d_q, m->d_qr, B, T, H, d, c->rope_base);
                 rope_backward(m->d_k, m->d_kr, B, T, H, d, c->rope_base);
-            });
-        TIMED(PROF_LINEAR, bwd, {
-            memset(m->d_ln, 0, NC * sizeof(real));
-            m->k.linear_backward(m->d_ln, gp->wq, NULL, m->d_q, a->ln1, p->wq, N, C, C);
-            m->k.linear_backward(m->d_ln, gp->wk, NULL, m->d_k, a->ln1, p->wk, N, C, C);
-            m->k.linear_backward(m->d_ln, gp->wv, NULL, m->d_v, a->ln1, p->wv, N, C, C);
-        });
-        TIMED(PROF_NORM, bwd,
-              norm_backward(m, m->d_x, gp->norm1_w, gp->norm1_b, m->d_ln, a->x_in, p->norm1_w, a->ln1_mean,
-                            a->ln1_rstd, N));
+                lap(m, PROF_ROPE, 1);
+            }
+        memset(m->d_ln, 0, NC * sizeof(real));
+        m->k.linear_backward(m->d_ln, gp->wq, NULL, m->d_q, a->ln1, p->wq, N, C, C);
+        m->k.linear_backward(m->d_ln, gp->wk, NULL, m->d_k, a->ln1, p->wk, N, C, C);
+        m->k.linear_backward(m->d_ln, gp->wv, NULL, m->d_v, a->ln1, p->wv, N, C, C);
+        lap(m, PROF_LINEAR, 1);
+        norm_backward(m, m->d_x, gp->norm1_w, gp->norm1_b, m->d_ln, a->x_in, p->norm1_w, a->ln1_mean, a->ln1_rstd, N);
+        lap(m, PROF_NORM, 1);
     }
-    TIMED(PROF_EMBED, bwd, {
-        if (c->pos == POS_SINUSOIDAL) sinusoidal_backward(m->d_x, B, T, C);
-        embedding_backward(g->tok_emb, m->d_x, m->inputs, N, C);
-    });
+    if (c->pos == POS_SINUSOIDAL) sinusoidal_backward(m->d_x, B, T, C);
+    embedding_backward(g->tok_emb, m->d_x, m->inputs, N, C);
+    lap(m, PROF_EMBED, 1);
 }

@@ -73,12 +73,12 @@ typedef struct {
     real *ffn_a, *ffn_b, *ffn_h; // swiglu: g, u, h; relu: a, h (ffn_b unused)
 } BlockActs;
 
-// Where the time goes, by layer kind (filled only when Model.prof is set).
+// The layer kinds a timer can tell apart. With Model.lap set, forward and
+// backward call lap(lap_ctx, kind, backward) right after each operation, so
+// the time since the previous call belongs to that kind.
 typedef enum { PROF_EMBED, PROF_NORM, PROF_LINEAR, PROF_ROPE, PROF_ATTN, PROF_FFN, PROF_LOSS, PROF_N } ProfKind;
 extern const char *const prof_names[PROF_N];
-typedef struct {
-    double fwd[PROF_N], bwd[PROF_N]; // seconds
-} ModelProfile;
+typedef void ModelLapFn(void *ctx, ProfKind kind, int backward);
 
 typedef struct {
     ModelConfig cfg;
@@ -102,7 +102,8 @@ typedef struct {
     real *d_x, *d_ln, *d_y, *d_q, *d_k, *d_v, *d_qr, *d_kr, *d_s1, *d_s2, *d_att, *d_f1, *d_f2, *d_logits;
     int B, T; // the shape of the last forward pass
     double loss;
-    ModelProfile *prof; // NULL, or where to add up time per layer kind
+    ModelLapFn *lap; // NULL, or the timer told when each operation ends
+    void *lap_ctx;
     Kernels k; // the implementation of the heavy layers (model_use_kernels)
 } Model;
 

@@ -73,13 +73,118 @@ static double flops_per_token(const Model *m) {
     return 6 * w + 6.0 * m->cfg.block_size * m->cfg.n_embd * m->cfg.n_layer;
 }
 
+// Time per layer kind, from the model's lap calls (Model.lap).
+typedef struct {
+    double fwd[PROF_N], bwd[PROF_N]; // seconds
+    double last;                     // when the previous operation ended
+} Profile;
+
+static void on_lap(void *ctx, ProfKind kind, int backward) {
+    Profile *p = ctx;
+    const double t = now();
+    (backward ? p->bwd : p->fwd)[kind] += t - p->last;
+    p->last = t;
+}
+
+// What one kernel table measured.
+typedef struct {
+    Profile prof;
+    double seconds, optimizer; // all timed steps; their AdamW share
+    int iters;
+} BenchRun;
+
+// warmup + iters training steps of m with the kernels `kind` on random tokens.
+static int bench_steps(Model *m, KernelKind kind, int B, int warmup, int iters, BenchRun *res) {
+    const int T = m->T_max, N = B * T, V = m->cfg.vocab_size;
+    real *am = calloc(m->n_params, sizeof(real)), *av = calloc(m->n_params, sizeof(real));
+    int *in = malloc((size_t)N * sizeof(int)), *tg = malloc((size_t)N * sizeof(int));
+    if (!am || !av || !in || !tg) {
+        free(am), free(av), free(in), free(tg);
+        return -1;
+    }
+    model_use_kernels(m, kind);
+    model_init_weights(m, 1);
+    memset(res, 0, sizeof *res);
+    res->iters = iters;
+    Rng r;
+    rng_seed(&r, 1);
+    AdamWConfig ac = {.lr = 1e-3, .beta1 = 0.9, .beta2 = 0.99, .eps = 1e-8, .weight_decay = 0.1};
+    double t0 = 0;
+    for (int it = 0; it < warmup + iters; it++) {
+        if (it == warmup) {
+            memset(&res->prof, 0, sizeof res->prof);
+            m->lap = on_lap, m->lap_ctx = &res->prof;
+            res->optimizer = 0, t0 = now();
+        }
+        for (int i = 0; i < N; i++) in[i] = (int)rng_below(&r, V), tg[i] = (int)rng_below(&r, V);
+        res->prof.last = now();
+        model_forward(m, in, tg, B, T);
+        model_zero_grad(m);
+        res->prof.last = now();
+        model_backward(m);
+        double ta = now();
+        double norm = grad_global_norm(m->grads, m->n_params);
+        clip_grad_norm(m->grads, m->n_params, norm, 1.0);
+        for (int i = 0; i < m->n_tensors; i++) {
+            const ParamTensor *t = &m->tensors[i];
+            adamw_update(m->params + t->offset, m->grads + t->offset, am + t->offset, av + t->offset, t->size, &ac,
+                         it + 1, t->decay);
+        }
+        res->optimizer += now() - ta;
+    }
+    res->seconds = now() - t0;
+    m->lap = NULL;
+    free(am), free(av), free(in), free(tg);
+    return 0;
+}
+
+static double peak_rss_mib(void) {
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+#ifdef __APPLE__
+    return ru.ru_maxrss / 1048576.0; // bytes on macOS
+#else
+    return ru.ru_maxrss / 1024.0; // KiB on Linux
+#endif
+}
+
+static void bench_print(const Model *m, KernelKind kind, const BenchRun *b, int B, int threads, double peak) {
+    const int iters = b->iters;
+    const double tps = (double)B * m->T_max * iters / b->seconds, gflops = tps * flops_per_token(m) / 1e9;
+    printf("kernels %s: %d steps in %.2f s on %d thread%s: %.1f ms/step, %.2f MFLOP/token\n", kernel_names[kind],
+           iters, b->seconds, threads, threads > 1 ? "s" : "", b->seconds / iters * 1e3, flops_per_token(m) / 1e6);
+    printf("achieved %.1f GFLOP/s = %.1f%% of the measured peak; peak resident memory %.1f MiB\n\n", gflops,
+           100 * gflops / peak, peak_rss_mib());
+    printf("  %-14s %10s %10s %8s\n", "time per step", "forward", "backward", "share");
+    double tot = b->optimizer;
+    for (int k = 0; k < PROF_N; k++) tot += b->prof.fwd[k] + b->prof.bwd[k];
+    for (int k = 0; k < PROF_N; k++)
+        printf("  %-14s %8.2fms %8.2fms %7.1f%%\n", prof_names[k], b->prof.fwd[k] / iters * 1e3,
+               b->prof.bwd[k] / iters * 1e3, 100 * (b->prof.fwd[k] + b->prof.bwd[k]) / tot);
+    printf("  %-14s %10s %8.2fms %7.1f%%\n\n", "optimizer", "", b->optimizer / iters * 1e3, 100 * b->optimizer / tot);
+    printf("train (%s kernels): %.0f tokens/s\n", kernel_names[kind], tps);
+}
+
+// --kernels: "fast", "ref" or both ("fast,ref"). 0 ok, -1 if unknown.
+static int parse_kernels(const char *s, int want[2]) {
+    want[0] = want[1] = 0;
+    char buf[64];
+    snprintf(buf, sizeof buf, "%s", s);
+    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+        if (!strcmp(tok, "fast")) want[KERNELS_FAST] = 1;
+        else if (!strcmp(tok, "ref")) want[KERNELS_REF] = 1;
+        else return -1;
+    }
+    return want[0] || want[1] ? 0 : -1;
+}
+
 int cmd_bench(const char *prog, int argc, char **argv) {
     (void)prog;
     TrainOptions o;
     if (args_apply_preset("bench", argc, argv, &o)) return EXIT_USAGE;
     ModelConfig *c = &o.cfg;
-    const char *preset_arg = NULL;
-    int threads = 0, iters = 30, warmup = 5;
+    const char *preset_arg = NULL, *kernels = "fast";
+    int threads = 0, iters = 30, ref_iters = 0;
 #ifdef _OPENMP
     threads = omp_get_max_threads();
 #endif
@@ -90,11 +195,22 @@ int cmd_bench(const char *prog, int argc, char **argv) {
     const ArgSpec more[] = {
         {"threads", ARG_INT, &threads, 1, 1024, NULL, "OpenMP threads", 0},
         {"iters", ARG_INT, &iters, 1, 100000, NULL, "timed training steps (after 5 warm-up steps)", 0},
+        {"kernels", ARG_STRING, &kernels, 0, 0, NULL,
+         "fast (default), ref (the teaching functions) or fast,ref (both, one after the other)", 0},
+        {"ref_iters", ARG_INT, &ref_iters, 1, 100000, NULL,
+         "timed steps with ref kernels (default: iters / 10, at least 2: they are slow)", 0},
     };
     for (size_t i = 0; i < sizeof more / sizeof more[0]; i++) specs[n_specs++] = more[i];
-    int rc = args_parse("bench", "[--preset NAME] [model flags] [--threads N] [--iters N]", argc, argv, specs, n_specs);
+    int rc = args_parse("bench", "[--preset NAME] [model flags] [--threads N] [--iters N] [--kernels fast,ref]",
+                        argc, argv, specs, n_specs);
     if (rc == 1) return 0; // help was printed
     if (rc) return rc;
+    int want[2];
+    if (parse_kernels(kernels, want)) {
+        fprintf(stderr, "difftx bench: --kernels %s: expected fast, ref or fast,ref\n", kernels);
+        return EXIT_USAGE;
+    }
+    if (!ref_iters) ref_iters = iters / 10 > 2 ? iters / 10 : 2;
     c->vocab_size = 65;
     if (!args_find(specs, n_specs, "ffn_hidden")->seen) c->ffn_hidden = model_default_ffn_hidden(c->ffn, c->n_embd);
     char err[512];
@@ -103,7 +219,7 @@ int cmd_bench(const char *prog, int argc, char **argv) {
         fprintf(stderr, "difftx bench: %s\n", err);
         return EXIT_USAGE;
     }
-    const int B = o.batch, T = c->block_size, N = B * T;
+    const int B = o.batch, T = c->block_size;
     if (model_alloc_acts(&m, B, T, err, sizeof err)) {
         fprintf(stderr, "difftx bench: %s\n", err);
         model_free(&m);
@@ -118,66 +234,24 @@ int cmd_bench(const char *prog, int argc, char **argv) {
     fflush(stdout);
     double peak1 = fma_peak(1), peakn = threads > 1 ? fma_peak(threads) : peak1;
     printf("%.1f GFLOP/s on 1 thread, %.1f on %d\n", peak1, peakn, threads);
-
-    model_init_weights(&m, 1);
-    real *am = calloc(m.n_params, sizeof(real)), *av = calloc(m.n_params, sizeof(real));
-    int *in = malloc((size_t)N * sizeof(int)), *tg = malloc((size_t)N * sizeof(int));
-    if (!am || !av || !in || !tg) {
-        fprintf(stderr, "difftx bench: out of memory\n");
-        return 1;
-    }
-    Rng r;
-    rng_seed(&r, 1);
-    AdamWConfig ac = {.lr = 1e-3, .beta1 = 0.9, .beta2 = 0.99, .eps = 1e-8, .weight_decay = 0.1};
-    ModelProfile prof;
-    double t_opt = 0, t0 = 0;
-    for (int it = 0; it < warmup + iters; it++) {
-        if (it == warmup) {
-            memset(&prof, 0, sizeof prof);
-            m.prof = &prof;
-            t_opt = 0;
-            t0 = now();
-        }
-        for (int i = 0; i < N; i++) in[i] = (int)rng_below(&r, 65), tg[i] = (int)rng_below(&r, 65);
-        model_forward(&m, in, tg, B, T);
-        model_zero_grad(&m);
-        model_backward(&m);
-        double ta = now();
-        double norm = grad_global_norm(m.grads, m.n_params);
-        clip_grad_norm(m.grads, m.n_params, norm, 1.0);
-        for (int i = 0; i < m.n_tensors; i++) {
-            const ParamTensor *t = &m.tensors[i];
-            adamw_update(m.params + t->offset, m.grads + t->offset, am + t->offset, av + t->offset, t->size, &ac,
-                         it + 1, t->decay);
-        }
-        t_opt += now() - ta;
-    }
-    double dt = now() - t0;
-    double tps = (double)N * iters / dt, gflops = tps * flops_per_token(&m) / 1e9;
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-#ifdef __APPLE__
-    double rss_mib = ru.ru_maxrss / 1048576.0; // bytes on macOS
-#else
-    double rss_mib = ru.ru_maxrss / 1024.0; // KiB on Linux
-#endif
-    printf("model: %s/%s/%s/%s, %d layers, %d heads, n_embd %d, block %d, batch %d, %zu parameters\n",
+    printf("model: %s/%s/%s/%s, %d layers, %d heads, n_embd %d, block %d, batch %d, %zu parameters\n\n",
            attn_names[c->attn], pos_names[c->pos], norm_names[c->norm], ffn_names[c->ffn], c->n_layer, c->n_head,
            c->n_embd, T, B, m.n_params);
-    printf("%d steps in %.2f s on %d thread%s: %.1f ms/step, %.2f MFLOP/token\n", iters, dt, threads,
-           threads > 1 ? "s" : "", dt / iters * 1e3, flops_per_token(&m) / 1e6);
-    printf("achieved %.1f GFLOP/s = %.0f%% of the measured peak; peak resident memory %.1f MiB\n\n", gflops,
-           100 * gflops / peakn, rss_mib);
-    printf("  %-14s %10s %10s %8s\n", "time per step", "forward", "backward", "share");
-    double tot = 0;
-    for (int k = 0; k < PROF_N; k++) tot += prof.fwd[k] + prof.bwd[k];
-    tot += t_opt;
-    for (int k = 0; k < PROF_N; k++)
-        printf("  %-14s %8.2fms %8.2fms %7.1f%%\n", prof_names[k], prof.fwd[k] / iters * 1e3,
-               prof.bwd[k] / iters * 1e3, 100 * (prof.fwd[k] + prof.bwd[k]) / tot);
-    printf("  %-14s %10s %8.2fms %7.1f%%\n\n", "optimizer", "", t_opt / iters * 1e3, 100 * t_opt / tot);
-    printf("train: %.0f tokens/s\n", tps);
-    free(am), free(av), free(in), free(tg);
+    double tps[2] = {0, 0};
+    for (int kind = 0; kind < 2; kind++) {
+        if (!want[kind]) continue;
+        BenchRun b;
+        if (bench_steps(&m, (KernelKind)kind, B, kind == KERNELS_REF ? 1 : 5,
+                        kind == KERNELS_REF ? ref_iters : iters, &b)) {
+            fprintf(stderr, "difftx bench: out of memory\n");
+            model_free(&m);
+            return 1;
+        }
+        bench_print(&m, (KernelKind)kind, &b, B, threads, peakn);
+        tps[kind] = (double)B * T * b.iters / b.seconds;
+        if (want[0] && want[1] && kind == 0) printf("\n");
+    }
+    if (want[0] && want[1]) printf("fast / ref: %.1fx the tokens/s\n", tps[KERNELS_FAST] / tps[KERNELS_REF]);
     model_free(&m);
     return 0;
 }

@@ -13,11 +13,13 @@ int cmd_eval(const char *prog, int argc, char **argv) {
     (void)prog;
     const char *model = NULL, *text = NULL, *grad = NULL;
     int batch = 8;
+    int kernels = KERNELS_FAST;
     ArgSpec specs[] = {
         {"model", ARG_STRING, &model, 0, 0, NULL, "checkpoint to evaluate (required)", 0},
         {"text", ARG_STRING, &text, 0, 0, NULL, "text file to evaluate on (required)", 0},
         {"grad", ARG_STRING, &grad, 0, 0, NULL, "also write d(loss)/d(tensor) for every model tensor to this file", 0},
         {"batch", ARG_INT, &batch, 1, 1 << 20, NULL, "windows per forward pass; does not change the result (default 8)", 0},
+        {"kernels", ARG_CHOICE, &kernels, 0, 0, kernel_names, "layer implementations: fast (default) or ref (the teaching functions)", 0},
     };
     const int ns = (int)(sizeof specs / sizeof specs[0]);
     int rc = args_parse("eval", "--model FILE --text FILE [--grad OUT] [--batch N]", argc, argv, specs, ns);
@@ -38,6 +40,7 @@ int cmd_eval(const char *prog, int argc, char **argv) {
         goto done;
     }
     const int B = W < (size_t)batch ? (int)W : batch;
+    model_use_kernels(m, (KernelKind)kernels);
     if (model_check_memory(&m->cfg, B, T, grad != NULL, err, sizeof err) || model_alloc_acts(m, B, T, err, sizeof err)) {
         fprintf(stderr, "difftx eval: %s\n", err);
         goto done;

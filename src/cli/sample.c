@@ -23,6 +23,7 @@ int cmd_sample(const char *prog, int argc, char **argv) {
     int tokens = 500, top_k = 0;
     double temperature = 0.8;
     long seed = 1337;
+    int kernels = KERNELS_FAST;
     ArgSpec specs[] = {
         {"model", ARG_STRING, &model, 0, 0, NULL, "checkpoint to sample from (required)", 0},
         {"prompt", ARG_STRING, &prompt, 0, 0, NULL, "text to continue (default: start after a newline)", 0},
@@ -30,6 +31,7 @@ int cmd_sample(const char *prog, int argc, char **argv) {
         {"temperature", ARG_DOUBLE, &temperature, 0, 1e6, NULL, "softmax temperature; 0 = always the likeliest (default 0.8)", 0},
         {"top_k", ARG_INT, &top_k, 0, 1e6, NULL, "draw only among the K likeliest; 0 = all (default 0)", 0},
         {"seed", ARG_LONG, &seed, 0, 9e18, NULL, "random seed (default 1337)", 0},
+        {"kernels", ARG_CHOICE, &kernels, 0, 0, kernel_names, "layer implementations: fast (default) or ref (the teaching functions)", 0},
     };
     const int ns = (int)(sizeof specs / sizeof specs[0]);
     int rc = args_parse("sample", "--model FILE [--prompt TEXT] [--tokens N] [--temperature T] [--top_k K] [--seed S]", argc, argv, specs, ns);
@@ -60,6 +62,7 @@ int cmd_sample(const char *prog, int argc, char **argv) {
         return EXIT_USAGE;
     }
     rc = 0;
+    model_use_kernels(&m, (KernelKind)kernels);
     if (model_check_memory(&m.cfg, 1, m.cfg.block_size, 0, err, sizeof err) ||
         model_alloc_acts(&m, 1, m.cfg.block_size, err, sizeof err)) {
         fprintf(stderr, "difftx sample: %s\n", err);
