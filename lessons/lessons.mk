@@ -9,7 +9,7 @@
 # N is the lesson's number with two digits (N=05). The exercise copy is built
 # with the same flags as bin/difftx, into exercises/NN/build and exercises/NN/bin.
 
-.PHONY: lesson exercise grade check-exercises check-lessons lesson-tests ex-build
+.PHONY: lesson exercise grade train-exercise check-exercises check-lessons lesson-tests ex-build
 
 LT         := lessons/tools
 ifdef N
@@ -62,7 +62,21 @@ grade:
 	@sh $(LT)/grade.sh grade $(N) exercises/$(N)/bin/grade64 exercises/$(N)/bin/grade32 \
 	    exercises/$(N)/bin/f64 exercises/$(N)/bin/f32
 
-check-exercises: all
+# The baby model trained by your exercise copy and by bin/difftx, same seed;
+# one plot of both validation curves and the final losses side by side.
+EXRUN = exercises/$(N)/runs
+train-exercise: data all
+	$(need_n)
+	@test -d exercises/$(N)/src || { echo "No exercises/$(N) yet: run 'make exercise N=$(N)' first."; exit 2; }
+	@$(MAKE) --no-print-directory -j$(JOBS) ex-build EX=exercises/$(N) N=$(N) >/dev/null
+	@mkdir -p $(EXRUN)
+	exercises/$(N)/bin/difftx train --preset baby --out $(EXRUN)/yours.safetensors
+	bin/difftx train --preset baby --out $(EXRUN)/reference.safetensors
+	bin/difftx plot --svg $(EXRUN)/curves.svg --y val_loss --title "Lesson $(N): your code and the reference" \
+	    yours=$(EXRUN)/yours.csv reference=$(EXRUN)/reference.csv
+	@echo "Both curves: $(EXRUN)/curves.svg (they should lie on top of each other)"
+
+check-exercises: data all
 	@sh tests/ensure-cmocka.sh "$(CC)"
 	@$(MAKE) --no-print-directory test-build $(B32)/lessons/grade $(B64)/lessons/grade >/dev/null
 	@sh $(LT)/check-exercises.sh
@@ -82,7 +96,7 @@ EX_OWN   := $(filter-out $(EX_SAME),$(EX_SRC))
 EX_OBJ32 := $(EX_OWN:%.c=$(EX)/build/f32/src/%.o) $(EX_SAME:%.c=$(B32)/src/%.o)
 EX_OBJ64 := $(EX_OWN:%.c=$(EX)/build/f64/src/%.o) $(EX_SAME:%.c=$(B64)/src/%.o)
 
-ex-build: $(EX)/bin/grade32 $(EX)/bin/grade64 \
+ex-build: $(EX)/bin/grade32 $(EX)/bin/grade64 $(EX)/bin/difftx \
           $(foreach t,$(LESSON_TESTS),$(EX)/bin/f32/$(t) $(EX)/bin/f64/$(t))
 
 $(EX)/build/f32/src/%.o: $(EX)/src/%.c
@@ -120,6 +134,11 @@ $(EX)/bin/grade32: $(EX)/build/f32/lessons/grade.o $(EX_OBJ32) ex-relink
 	@$(CC) $(LDFLAGS) $(filter-out ex-relink,$^) -o $@ $(LDLIBS)
 
 $(EX)/bin/grade64: $(EX)/build/f64/lessons/grade.o $(EX_OBJ64) ex-relink
+	@mkdir -p $(@D)
+	@$(CC) $(LDFLAGS) $(filter-out ex-relink,$^) -o $@ $(LDLIBS)
+
+# The copy's own program: every kernel table in it runs the learner's functions.
+$(EX)/bin/difftx: $(B32)/src/cli/main.o $(EX_OBJ32) ex-relink
 	@mkdir -p $(@D)
 	@$(CC) $(LDFLAGS) $(filter-out ex-relink,$^) -o $@ $(LDLIBS)
 

@@ -88,9 +88,11 @@ typedef struct {
     int N, C, OC;
     real *x, *w, *b, *out, *r, *dx, *dw, *db;
 } LinCtx;
+// The loss the centred differences see comes from the grader's own loop, so
+// linear_backward is checked even while linear_forward is still a stub.
 static void lin_fwd(void *c) {
     LinCtx *k = c;
-    linear_forward(k->out, k->x, k->w, k->b, k->N, k->C, k->OC);
+    expected_linear(k->out, k->x, k->w, k->b, k->N, k->C, k->OC);
 }
 static void lin_bwd(void *c) {
     LinCtx *k = c;

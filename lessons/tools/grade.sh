@@ -98,6 +98,9 @@ if [ "$fails" -eq 0 ]; then
     if [ "$MODE" = grade ]; then
         echo "PASS: every function of exercise $N agrees with its gradient check, and the tests pass."
         echo "Well done. Compare your code with src/ if you like, then go on with the next lesson."
+        echo "Your copy's difftx runs your functions; train the baby model on them and compare its"
+        echo "curve with the reference build's (a few minutes):"
+        echo "    make train-exercise N=$N"
     else
         echo "PASS: lesson $N's code is correct here; its gradient checks and tests agree."
     fi

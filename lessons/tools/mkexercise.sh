@@ -27,16 +27,27 @@ find "$DEST/src" -name '*.d' -o -name '*.o' | xargs rm -f
 LOG="$DEST/.stubbed"
 : >"$LOG"
 FILES=""
+# KEEP=1 (check-exercises): the same copy with the real code left in the
+# stubs' places, to show the routing itself trains as well as src/ does.
 for f in $(grep -rl "EXERCISE BEGIN $N " src --include='*.c' | LC_ALL=C sort); do
+    [ "${KEEP:-0}" = 1 ] && { FILES="$FILES $f"; continue; }
     awk -v L="$N" -v DIR="$DIR" -v HDR="${f%.c}.h" -v TABLE=$T/exercises.txt -v LOG="$LOG" \
         -f $T/stub.awk "$f" >"$DEST/$f"
     FILES="$FILES $f"
 done
+# the fast twins of the stubbed functions call the learner's code instead
+for f in $(grep -rl "// TWIN BEGIN $N " src --include='*.c' | LC_ALL=C sort); do
+    awk -v L="$N" -f $T/twin.awk "$f" >"$DEST/$f"
+done
 # every marker of other lessons goes too, leaving their code in place
+for f in $(grep -rl "// TWIN \(BEGIN\|END\)" "$DEST/src" --include='*.c'); do
+    awk -v L=none -f $T/twin.awk "$f" >"$f.tmp" && mv "$f.tmp" "$f"
+done
 for f in $(grep -rl "// EXERCISE \(BEGIN\|END\)" "$DEST/src" --include='*.c'); do
     grep -v "^[ \t]*// EXERCISE \(BEGIN\|END\)" "$f" >"$f.tmp" && mv "$f.tmp" "$f"
 done
 for w in $WANT; do
+    [ "${KEEP:-0}" = 1 ] && break
     grep -qx "$w" "$LOG" || { echo "mkexercise: no '// EXERCISE BEGIN $N $w' marker in src/" >&2; exit 1; }
 done
 {

@@ -74,6 +74,7 @@ void attention_forward_fast(real *out, real *att, real *kt, const real *q, const
 
 void attention_backward_fast(real *dq, real *dk, real *dv, real *datt, real *vt, const real *dout, const real *q,
                              const real *k, const real *v, const real *att, int B, int T, int H, int d) {
+    // TWIN BEGIN 06 attention_backward -> attention_backward(dq, dk, dv, datt, dout, q, k, v, att, B, T, H, d); (void)vt;
     const int C = H * d;
     const real scale = (real)(1.0 / sqrt((double)d));
     DIFFTX_OMP_FOR
@@ -96,4 +97,5 @@ void attention_backward_fast(real *dq, real *dk, real *dv, real *datt, real *vt,
                                         k + base, C, t, d, scale);
         }
     }
+    // TWIN END
 }

@@ -49,6 +49,7 @@ void diffattn_backward_fast(real *dq, real *dk, real *dv, real *dlq1, real *dlk1
                             const real *q, const real *k, const real *v, const real *att1, const real *att2,
                             const real *o, const real *rstd, const real *lq1, const real *lk1, const real *lq2,
                             const real *lk2, const real *subln_w, double lambda_init, int B, int T, int H, int d) {
+    // TWIN BEGIN 12 diffattn_maps_backward -> diffattn_backward(dq, dk, dv, dlq1, dlk1, dlq2, dlk2, dsubln_w, sc_out, sc_o, sc_att, dout, q, k, v, att1, att2, o, rstd, lq1, lk1, lq2, lk2, subln_w, lambda_init, B, T, H, d); (void)vt;
     const int C = H * d, Hd = H / 2, W = 2 * d, rows = B * T * Hd;
     const real scale = (real)(1.0 / sqrt((double)d));
     const real lambda = (real)diffattn_lambda(lq1, lk1, lq2, lk2, d, lambda_init);
@@ -94,4 +95,5 @@ void diffattn_backward_fast(real *dq, real *dk, real *dv, real *dlq1, real *dlk1
     double dlambda = 0;
     for (int ci = 0; ci < n_chunks; ci++) dlambda += part[ci];
     lambda_vectors_backward(dlq1, dlk1, dlq2, dlk2, dlambda, lq1, lk1, lq2, lk2, d);
+    // TWIN END
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "layers/fast/linear_fast.h"
+#include "layers/ffn.h"
 
 static real sigmoid(real z) { return 1 / (1 + real_exp(-z)); }
 
@@ -22,7 +23,7 @@ void swiglu_forward_fast(real *out, real *g, real *u, real *h, const real *x, co
 void swiglu_backward_fast(real *dx, real *dw_gate, real *dw_up, real *dw_down, real *scratch1, real *scratch2,
                           const real *dout, const real *x, const real *g, const real *u, const real *h,
                           const real *w_gate, const real *w_up, const real *w_down, int N, int C, int F) {
-    // TWIN BEGIN 07 swiglu_backward
+    // TWIN BEGIN 07 swiglu_backward -> swiglu_backward(dx, dw_gate, dw_up, dw_down, scratch1, scratch2, dout, x, g, u, h, w_gate, w_up, w_down, N, C, F);
     const size_t n = (size_t)N * F;
     real *dg = scratch1, *du = scratch2;
     memset(dg, 0, n * sizeof(real));
@@ -49,7 +50,7 @@ void relu_ffn_forward_fast(real *out, real *a, real *h, const real *x, const rea
 void relu_ffn_backward_fast(real *dx, real *dw1, real *db1, real *dw2, real *db2, real *scratch, const real *dout,
                             const real *x, const real *a, const real *h, const real *w1, const real *w2, int N,
                             int C, int F) {
-    // TWIN BEGIN 07 relu_ffn_backward
+    // TWIN BEGIN 07 relu_ffn_backward -> relu_ffn_backward(dx, dw1, db1, dw2, db2, scratch, dout, x, a, h, w1, w2, N, C, F);
     const size_t n = (size_t)N * F;
     real *da = scratch;
     memset(da, 0, n * sizeof(real));

@@ -17,6 +17,8 @@
 
 #include "layers/fast/linear_fast.h"
 
+#include "layers/linear.h"
+
 #include <string.h>
 
 // The register block: TM rows x TN columns of C stay in vector registers
@@ -116,15 +118,18 @@ static void gemm(real *c, const real *a, size_t ars, size_t acs, const real *b, 
 }
 
 void linear_forward_fast(real *out, const real *inp, const real *w, const real *b, int N, int C, int OC) {
+    // TWIN BEGIN 02 linear_forward -> linear_forward(out, inp, w, b, N, C, OC); (void)gemm;
     gemm(out, inp, (size_t)C, 1, w, 1, (size_t)C, N, C, OC, 0); // y = x W^T
     if (b) {
         for (int n = 0; n < N; n++)
             for (int o = 0; o < OC; o++) out[(size_t)n * OC + o] += b[o];
     }
+    // TWIN END
 }
 
 void linear_backward_fast(real *dinp, real *dw, real *db, const real *dout, const real *inp, const real *w,
                      int N, int C, int OC) {
+    // TWIN BEGIN 02 linear_backward -> linear_backward(dinp, dw, db, dout, inp, w, N, C, OC); (void)gemm;
     if (dinp) gemm(dinp, dout, (size_t)OC, 1, w, (size_t)C, 1, N, OC, C, 1);   // dx = g W
     gemm(dw, dout, 1, (size_t)OC, inp, (size_t)C, 1, OC, N, C, 1);               // dW = g^T x
     if (db) {
@@ -134,4 +139,5 @@ void linear_backward_fast(real *dinp, real *dw, real *db, const real *dout, cons
             db[o] += s;
         }
     }
+    // TWIN END
 }
