@@ -230,7 +230,8 @@ typedef struct {
 } FfnCtx;
 static void swiglu_fwd(void *c) {
     FfnCtx *k = c;
-    swiglu_forward(k->out, k->g, k->u, k->h, k->x, k->w1, k->w3, k->w2, k->N, k->C, k->F);
+    swiglu_forward(k->out, (SwigluSaved){k->g, k->u, k->h}, k->x, (SwigluWeights){k->w1, k->w3, k->w2}, k->N, k->C,
+                   k->F);
 }
 static void ffn_zero_grads(FfnCtx *k) {
     size_t nw = (size_t)k->F * k->C;
@@ -241,19 +242,20 @@ static void swiglu_grad(void *c) {
     FfnCtx *k = c;
     swiglu_fwd(c);
     ffn_zero_grads(k);
-    swiglu_backward(k->dx, k->dw1, k->dw3, k->dw2, k->s1, k->s2, k->r, k->x, k->g, k->u, k->h, k->w1, k->w3,
-                    k->w2, k->N, k->C, k->F);
+    swiglu_backward(k->dx, (SwigluGrads){k->dw1, k->dw3, k->dw2}, k->s1, k->s2, k->r, k->x,
+                    (SwigluSaved){k->g, k->u, k->h}, (SwigluWeights){k->w1, k->w3, k->w2}, k->N, k->C, k->F);
 }
 static void relu_fwd(void *c) {
     FfnCtx *k = c;
-    relu_ffn_forward(k->out, k->g, k->h, k->x, k->w1, k->b1, k->w2, k->b2, k->N, k->C, k->F);
+    relu_ffn_forward(k->out, (ReluSaved){k->g, k->h}, k->x, (ReluWeights){k->w1, k->b1, k->w2, k->b2}, k->N, k->C,
+                     k->F);
 }
 static void relu_grad(void *c) {
     FfnCtx *k = c;
     relu_fwd(c);
     ffn_zero_grads(k);
-    relu_ffn_backward(k->dx, k->dw1, k->db1, k->dw2, k->db2, k->s1, k->r, k->x, k->g, k->h, k->w1, k->w2, k->N,
-                      k->C, k->F);
+    relu_ffn_backward(k->dx, (ReluGrads){k->dw1, k->db1, k->dw2, k->db2}, k->s1, k->r, k->x, (ReluSaved){k->g, k->h},
+                      (ReluWeights){k->w1, k->b1, k->w2, k->b2}, k->N, k->C, k->F);
 }
 // ReLU has a kink at 0: a centred difference that straddles it averages two
 // slopes and matches neither. Move each bias b1[f] (in steps of 0.05) until all
@@ -309,45 +311,52 @@ typedef struct {
 } AttnCtx;
 static void attn_fwd(void *c) {
     AttnCtx *a = c;
-    attention_forward(a->out, a->att, a->q, a->k, a->v, a->B, a->T, a->H, a->d);
+    attention_forward(a->out, a->att, a->q, a->k, a->v, (AttnShape){a->B, a->T, a->H, a->d});
 }
 static void attn_grad(void *c) {
     AttnCtx *a = c;
     attn_fwd(c);
     zero(a->dq, a->n), zero(a->dk, a->n), zero(a->dv, a->n);
-    attention_backward(a->dq, a->dk, a->dv, a->sa, a->r, a->q, a->k, a->v, a->att, a->B, a->T, a->H, a->d);
+    attention_backward(a->dq, a->dk, a->dv, a->sa, a->r, a->q, a->k, a->v, a->att, (AttnShape){a->B, a->T, a->H, a->d});
+}
+// lq1 and dlq1 start [4,d] blocks (lk1 = lq1 + d, ...), as in the model.
+static DiffWeights diff_weights(const AttnCtx *a) {
+    return (DiffWeights){a->lq1, a->no_norm ? NULL : a->w, a->lambda_init, (real)1e-5};
 }
 static void diff_fwd(void *c) {
     AttnCtx *a = c;
-    diffattn_forward(a->out, a->att, a->att2, a->o, a->rstd, a->q, a->k, a->v, a->lq1, a->lk1, a->lq2, a->lk2,
-                     a->no_norm ? NULL : a->w, a->lambda_init, a->B, a->T, a->H, a->d, (real)1e-5);
+    diffattn_forward(a->out, (DiffSaved){a->att, a->att2, a->o, a->rstd}, a->q, a->k, a->v, diff_weights(a),
+                     (AttnShape){a->B, a->T, a->H, a->d});
 }
 static void diff_grad(void *c) {
     AttnCtx *a = c;
     diff_fwd(c);
     zero(a->dq, a->n), zero(a->dk, a->n), zero(a->dv, a->n);
-    zero(a->dlq1, a->d), zero(a->dlk1, a->d), zero(a->dlq2, a->d), zero(a->dlk2, a->d), zero(a->dw, 2 * a->d);
-    diffattn_backward(a->dq, a->dk, a->dv, a->dlq1, a->dlk1, a->dlq2, a->dlk2, a->dw, a->s1, a->s2, a->sa, a->r,
-                      a->q, a->k, a->v, a->att, a->att2, a->o, a->rstd, a->lq1, a->lk1, a->lq2, a->lk2, a->no_norm ? NULL : a->w,
-                      a->lambda_init, a->B, a->T, a->H, a->d);
+    zero(a->dlq1, 4 * a->d), zero(a->dw, 2 * a->d);
+    diffattn_backward(a->dq, a->dk, a->dv, (DiffGrads){a->dlq1, a->dw}, (DiffScratch){a->s1, a->s2, a->sa, NULL},
+                      a->r, a->q, a->k, a->v, (DiffSaved){a->att, a->att2, a->o, a->rstd}, diff_weights(a),
+                      (AttnShape){a->B, a->T, a->H, a->d});
 }
-static int gc_attn(const GcShape *s, uint64_t seed, GcResult *r, int diff) {
+typedef enum { ATTN_CHECK_STANDARD, ATTN_CHECK_DIFF, ATTN_CHECK_DIFF_NO_NORM } AttnCheck;
+
+static int gc_attn(const GcShape *s, uint64_t seed, GcResult *r, AttnCheck diff) {
     if (s->C % s->H || (diff && s->H % 2)) return -1;
     Pool p = {0};
     rng_seed(&p.rng, seed);
-    AttnCtx a = {.B = s->B, .T = s->T, .H = s->H, .d = s->C / s->H, .lambda_init = lambda_init_at(2), .no_norm = diff == 2};
+    AttnCtx a = {.B = s->B, .T = s->T, .H = s->H, .d = s->C / s->H, .lambda_init = lambda_init_at(2), .no_norm = diff == ATTN_CHECK_DIFF_NO_NORM};
     a.n = (size_t)s->B * s->T * s->C, a.na = (size_t)s->B * s->H * s->T * s->T;
     // Without the headwise norm nothing rescales o, and sharp maps leave some
     // q, k gradients near 1e-6, where rounding in the numeric difference is
     // already 1e-6 of them: softer scores keep every gradient well above it.
-    const double qk_std = diff == 2 ? 0.5 : 1;
+    const double qk_std = diff == ATTN_CHECK_DIFF_NO_NORM ? 0.5 : 1;
     a.q = randn(&p, a.n, qk_std), a.k = randn(&p, a.n, qk_std), a.v = randn(&p, a.n, 1);
     a.att = zeros(&p, a.na), a.att2 = zeros(&p, a.na), a.sa = zeros(&p, a.na);
     a.o = zeros(&p, a.n), a.out = zeros(&p, a.n), a.s1 = zeros(&p, a.n), a.s2 = zeros(&p, a.n);
     a.rstd = zeros(&p, (size_t)s->B * s->T * s->H), a.r = randn(&p, a.n, 1);
     // lambda vectors far from zero, so lambda is well away from lambda_init
-    a.lq1 = randn(&p, a.d, 0.5), a.lk1 = randn(&p, a.d, 0.5), a.lq2 = randn(&p, a.d, 0.5);
-    a.lk2 = randn(&p, a.d, 0.5), a.w = randn(&p, 2 * a.d, 1);
+    // (one [4,d] block: lambda_q1, lambda_k1, lambda_q2, lambda_k2, as in the model)
+    a.lq1 = randn(&p, 4 * (size_t)a.d, 0.5), a.w = randn(&p, 2 * a.d, 1);
+    if (a.lq1) a.lk1 = a.lq1 + a.d, a.lq2 = a.lq1 + 2 * a.d, a.lk2 = a.lq1 + 3 * a.d;
     // With T = 1 both maps are [1], so o = (1 - lambda) V and a lambda near 1
     // would silence the head and make its norm ill-conditioned. Redraw lk1
     // until lambda is at least 0.3 away from 1.
@@ -356,18 +365,23 @@ static int gc_attn(const GcShape *s, uint64_t seed, GcResult *r, int diff) {
         for (int i = 0; i < a.d; i++) a.lk1[i] = (real)(0.5 * rng_normal(&p.rng));
     }
     a.dq = zeros(&p, a.n), a.dk = zeros(&p, a.n), a.dv = zeros(&p, a.n);
-    a.dlq1 = zeros(&p, a.d), a.dlk1 = zeros(&p, a.d), a.dlq2 = zeros(&p, a.d), a.dlk2 = zeros(&p, a.d);
+    a.dlq1 = zeros(&p, 4 * (size_t)a.d);
+    if (a.dlq1) a.dlk1 = a.dlq1 + a.d, a.dlq2 = a.dlq1 + 2 * a.d, a.dlk2 = a.dlq1 + 3 * a.d;
     a.dw = zeros(&p, 2 * a.d);
     GcTensor t[] = {{"q", a.q, a.dq, a.n},           {"k", a.k, a.dk, a.n},
                     {"v", a.v, a.dv, a.n},           {"lambda_q1", a.lq1, a.dlq1, a.d},
                     {"lambda_k1", a.lk1, a.dlk1, a.d}, {"lambda_q2", a.lq2, a.dlq2, a.d},
                     {"lambda_k2", a.lk2, a.dlk2, a.d}, {"subln.weight", a.w, a.dw, 2 * a.d}};
-    GcProblem prob = {diff ? diff_fwd : attn_fwd, diff ? diff_grad : attn_grad, &a, a.out, a.r, a.n, t, diff == 1 ? 8 : diff ? 7 : 3, 0, NULL};
+    // standard attention checks q, k, v; differential adds the lambda vectors
+    // and, with its norm, subln.weight
+    const int n_tensors = diff == ATTN_CHECK_STANDARD ? 3 : diff == ATTN_CHECK_DIFF ? 8 : 7;
+    GcProblem prob = {diff ? diff_fwd : attn_fwd, diff ? diff_grad : attn_grad, &a, a.out, a.r, a.n, t, n_tensors,
+                      0, NULL};
     return finish(&p, &prob, r);
 }
-static int gc_attention(const GcShape *s, uint64_t seed, GcResult *r) { return gc_attn(s, seed, r, 0); }
-static int gc_diffattn(const GcShape *s, uint64_t seed, GcResult *r) { return gc_attn(s, seed, r, 1); }
-static int gc_diffattn_nonorm(const GcShape *s, uint64_t seed, GcResult *r) { return gc_attn(s, seed, r, 2); }
+static int gc_attention(const GcShape *s, uint64_t seed, GcResult *r) { return gc_attn(s, seed, r, ATTN_CHECK_STANDARD); }
+static int gc_diffattn(const GcShape *s, uint64_t seed, GcResult *r) { return gc_attn(s, seed, r, ATTN_CHECK_DIFF); }
+static int gc_diffattn_nonorm(const GcShape *s, uint64_t seed, GcResult *r) { return gc_attn(s, seed, r, ATTN_CHECK_DIFF_NO_NORM); }
 
 // ------------------------------------------------------------ registry
 

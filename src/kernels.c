@@ -14,40 +14,37 @@
 
 const char *const kernel_names[2] = {"fast", "ref"};
 
-// The four lambda vectors of one layer are consecutive [d] rows.
-#define LAMBDAS(p, d) (p), (p) + (d), (p) + 2 * (d), (p) + 3 * (d)
-
-static void std_forward(const AttnCall *a) {
-    attention_forward(a->out, a->att, a->q, a->k, a->v, a->B, a->T, a->H, a->d);
+static AttnShape shape(const AttnCall *a) { return (AttnShape){a->B, a->T, a->H, a->d}; }
+static DiffSaved saved(const AttnCall *a) { return (DiffSaved){a->att, a->att2, a->o, a->rstd}; }
+static DiffWeights weights(const AttnCall *a) {
+    return (DiffWeights){a->lambda, a->subln_w, a->lambda_init, a->eps};
 }
+static DiffGrads grads(const AttnCall *a) { return (DiffGrads){a->dlambda, a->dsubln_w}; }
+static DiffScratch scratch(const AttnCall *a) { return (DiffScratch){a->sc_out, a->sc_o, a->datt, a->kvt}; }
+
+static void std_forward(const AttnCall *a) { attention_forward(a->out, a->att, a->q, a->k, a->v, shape(a)); }
 static void std_backward(const AttnCall *a) {
-    attention_backward(a->dq, a->dk, a->dv, a->datt, a->dout, a->q, a->k, a->v, a->att, a->B, a->T, a->H, a->d);
+    attention_backward(a->dq, a->dk, a->dv, a->datt, a->dout, a->q, a->k, a->v, a->att, shape(a));
 }
 static void std_forward_fast(const AttnCall *a) {
-    attention_forward_fast(a->out, a->att, a->kvt, a->q, a->k, a->v, a->B, a->T, a->H, a->d);
+    attention_forward_fast(a->out, a->att, a->kvt, a->q, a->k, a->v, shape(a));
 }
 static void std_backward_fast(const AttnCall *a) {
-    attention_backward_fast(a->dq, a->dk, a->dv, a->datt, a->kvt, a->dout, a->q, a->k, a->v, a->att, a->B, a->T,
-                            a->H, a->d);
+    attention_backward_fast(a->dq, a->dk, a->dv, a->datt, a->kvt, a->dout, a->q, a->k, a->v, a->att, shape(a));
 }
-
 static void diff_forward(const AttnCall *a) {
-    diffattn_forward(a->out, a->att, a->att2, a->o, a->rstd, a->q, a->k, a->v, LAMBDAS(a->lambda, a->d), a->subln_w,
-                     a->lambda_init, a->B, a->T, a->H, a->d, a->eps);
+    diffattn_forward(a->out, saved(a), a->q, a->k, a->v, weights(a), shape(a));
 }
 static void diff_backward(const AttnCall *a) {
-    diffattn_backward(a->dq, a->dk, a->dv, LAMBDAS(a->dlambda, a->d), a->dsubln_w, a->sc_out, a->sc_o, a->datt,
-                      a->dout, a->q, a->k, a->v, a->att, a->att2, a->o, a->rstd, LAMBDAS(a->lambda, a->d),
-                      a->subln_w, a->lambda_init, a->B, a->T, a->H, a->d);
+    diffattn_backward(a->dq, a->dk, a->dv, grads(a), scratch(a), a->dout, a->q, a->k, a->v, saved(a), weights(a),
+                      shape(a));
 }
 static void diff_forward_fast(const AttnCall *a) {
-    diffattn_forward_fast(a->out, a->att, a->att2, a->o, a->rstd, a->kvt, a->q, a->k, a->v,
-                          LAMBDAS(a->lambda, a->d), a->subln_w, a->lambda_init, a->B, a->T, a->H, a->d, a->eps);
+    diffattn_forward_fast(a->out, saved(a), a->kvt, a->q, a->k, a->v, weights(a), shape(a));
 }
 static void diff_backward_fast(const AttnCall *a) {
-    diffattn_backward_fast(a->dq, a->dk, a->dv, LAMBDAS(a->dlambda, a->d), a->dsubln_w, a->sc_out, a->sc_o,
-                           a->datt, a->kvt, a->dout, a->q, a->k, a->v, a->att, a->att2, a->o, a->rstd,
-                           LAMBDAS(a->lambda, a->d), a->subln_w, a->lambda_init, a->B, a->T, a->H, a->d);
+    diffattn_backward_fast(a->dq, a->dk, a->dv, grads(a), scratch(a), a->dout, a->q, a->k, a->v, saved(a),
+                           weights(a), shape(a));
 }
 
 Kernels kernels_select(KernelKind kind, int differential) {

@@ -13,6 +13,7 @@
 #define DIFFTX_KERNELS_H
 
 #include "difftx.h"
+#include "layers/ffn.h"
 
 typedef enum { KERNELS_FAST, KERNELS_REF } KernelKind;
 extern const char *const kernel_names[2]; // "fast", "ref"
@@ -42,16 +43,12 @@ typedef struct {
 typedef void LinearForwardFn(real *out, const real *inp, const real *w, const real *b, int N, int C, int OC);
 typedef void LinearBackwardFn(real *dinp, real *dw, real *db, const real *dout, const real *inp, const real *w,
                               int N, int C, int OC);
-typedef void SwigluForwardFn(real *out, real *g, real *u, real *h, const real *x, const real *w_gate,
-                             const real *w_up, const real *w_down, int N, int C, int F);
-typedef void SwigluBackwardFn(real *dx, real *dw_gate, real *dw_up, real *dw_down, real *scratch1, real *scratch2,
-                              const real *dout, const real *x, const real *g, const real *u, const real *h,
-                              const real *w_gate, const real *w_up, const real *w_down, int N, int C, int F);
-typedef void ReluForwardFn(real *out, real *a, real *h, const real *x, const real *w1, const real *b1,
-                           const real *w2, const real *b2, int N, int C, int F);
-typedef void ReluBackwardFn(real *dx, real *dw1, real *db1, real *dw2, real *db2, real *scratch, const real *dout,
-                            const real *x, const real *a, const real *h, const real *w1, const real *w2, int N,
-                            int C, int F);
+typedef void SwigluForwardFn(real *out, SwigluSaved sv, const real *x, SwigluWeights w, int N, int C, int F);
+typedef void SwigluBackwardFn(real *dx, SwigluGrads dw, real *scratch1, real *scratch2, const real *dout,
+                              const real *x, SwigluSaved sv, SwigluWeights w, int N, int C, int F);
+typedef void ReluForwardFn(real *out, ReluSaved sv, const real *x, ReluWeights w, int N, int C, int F);
+typedef void ReluBackwardFn(real *dx, ReluGrads dw, real *scratch, const real *dout, const real *x, ReluSaved sv,
+                            ReluWeights w, int N, int C, int F);
 
 typedef struct {
     KernelKind kind;

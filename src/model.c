@@ -432,9 +432,11 @@ double model_forward(Model *m, const int *inputs, const int *targets, int B, int
         lap(m, PROF_NORM, 0);
         real *next = l + 1 < c->n_layer ? m->layer[l + 1].x_in : m->x_out;
         if (c->ffn == FFN_SWIGLU)
-            m->k.swiglu_forward(proj, a->ffn_a, a->ffn_b, a->ffn_h, a->ln2, p->w_gate, p->w_up, p->w_down, N, C, F);
+            m->k.swiglu_forward(proj, (SwigluSaved){a->ffn_a, a->ffn_b, a->ffn_h}, a->ln2,
+                                (SwigluWeights){p->w_gate, p->w_up, p->w_down}, N, C, F);
         else
-            m->k.relu_forward(proj, a->ffn_a, a->ffn_h, a->ln2, p->w1, p->b1, p->w2, p->b2, N, C, F);
+            m->k.relu_forward(proj, (ReluSaved){a->ffn_a, a->ffn_h}, a->ln2, (ReluWeights){p->w1, p->b1, p->w2, p->b2},
+                              N, C, F);
         add_into(next, a->x_mid, proj, NC);
         lap(m, PROF_FFN, 0);
     }
@@ -476,11 +478,12 @@ void model_backward(Model *m) {
         // path keeps it, the ffn path adds through norm2.
         memset(m->d_ln, 0, NC * sizeof(real));
         if (c->ffn == FFN_SWIGLU)
-            m->k.swiglu_backward(m->d_ln, gp->w_gate, gp->w_up, gp->w_down, m->d_f1, m->d_f2, m->d_x, a->ln2,
-                            a->ffn_a, a->ffn_b, a->ffn_h, p->w_gate, p->w_up, p->w_down, N, C, F);
+            m->k.swiglu_backward(m->d_ln, (SwigluGrads){gp->w_gate, gp->w_up, gp->w_down}, m->d_f1, m->d_f2, m->d_x,
+                                 a->ln2, (SwigluSaved){a->ffn_a, a->ffn_b, a->ffn_h},
+                                 (SwigluWeights){p->w_gate, p->w_up, p->w_down}, N, C, F);
         else
-            m->k.relu_backward(m->d_ln, gp->w1, gp->b1, gp->w2, gp->b2, m->d_f1, m->d_x, a->ln2, a->ffn_a,
-                              a->ffn_h, p->w1, p->w2, N, C, F);
+            m->k.relu_backward(m->d_ln, (ReluGrads){gp->w1, gp->b1, gp->w2, gp->b2}, m->d_f1, m->d_x, a->ln2,
+                               (ReluSaved){a->ffn_a, a->ffn_h}, (ReluWeights){p->w1, p->b1, p->w2, p->b2}, N, C, F);
         lap(m, PROF_FFN, 1);
         norm_backward(m, m->d_x, gp->norm2_w, gp->norm2_b, m->d_ln, a->x_mid, p->norm2_w, a->ln2_mean, a->ln2_rstd, N);
         lap(m, PROF_NORM, 1);

@@ -11,6 +11,7 @@
 #include "layers/fast/diffattn_fast.h"
 #include "layers/fast/ffn_fast.h"
 #include "layers/fast/linear_fast.h"
+#include "layers/ffn.h"
 #include "layers/linear.h"
 #include "layers/loss.h"
 #include "layers/positions.h"
@@ -131,10 +132,10 @@ static void check_causal(int diff) {
     real *dl = calloc(4 * d, sizeof(real)), *dw = calloc(2 * d, sizeof(real));
     double li = lambda_init_at(1);
     if (diff)
-        diffattn_forward(out, a1, a2, o, rstd, q, k, v, lam, lam + d, lam + 2 * d, lam + 3 * d, w, li, B, T, H, d,
-                         (real)1e-5);
+        diffattn_forward(out, (DiffSaved){a1, a2, o, rstd}, q, k, v, (DiffWeights){lam, w, li, (real)1e-5},
+                         (AttnShape){B, T, H, d});
     else
-        attention_forward(out, a1, q, k, v, B, T, H, d);
+        attention_forward(out, a1, q, k, v, (AttnShape){B, T, H, d});
     for (int m = 0; m < B * Hm; m++)
         for (int t = 0; t < T; t++) {
             double s = 0;
@@ -151,10 +152,10 @@ static void check_causal(int diff) {
         for (int t = 0; t <= t0; t++)
             for (int c = 0; c < C; c++) dout[(b * T + t) * C + c] = (real)rng_normal(&r);
     if (diff)
-        diffattn_backward(dq, dk, dv, dl, dl + d, dl + 2 * d, dl + 3 * d, dw, s1, s2, sa, dout, q, k, v, a1, a2, o,
-                          rstd, lam, lam + d, lam + 2 * d, lam + 3 * d, w, li, B, T, H, d);
+        diffattn_backward(dq, dk, dv, (DiffGrads){dl, dw}, (DiffScratch){s1, s2, sa, NULL}, dout, q, k, v,
+                          (DiffSaved){a1, a2, o, rstd}, (DiffWeights){lam, w, li, (real)1e-5}, (AttnShape){B, T, H, d});
     else
-        attention_backward(dq, dk, dv, sa, dout, q, k, v, a1, B, T, H, d);
+        attention_backward(dq, dk, dv, sa, dout, q, k, v, a1, (AttnShape){B, T, H, d});
     for (int b = 0; b < B; b++)
         for (int t = 0; t < T; t++)
             for (int c = 0; c < C; c++) {
@@ -289,40 +290,42 @@ static void test_attention_fast_matches_reference(void **state) {
             const size_t n = (size_t)B * T * C, na = (size_t)B * H * T * T, ns = (size_t)B * C * head_ld(T);
             real *q = randn_buf(&r, n, 1), *k = randn_buf(&r, n, 1), *v = randn_buf(&r, n, 1);
             real *g = randn_buf(&r, n, 1), *scratch = malloc(ns * sizeof(real));
-            real *lam[4], *w = randn_buf(&r, 2 * (size_t)d, 1);
-            for (int i = 0; i < 4; i++) lam[i] = randn_buf(&r, d, 0.3);
+            real *lam = randn_buf(&r, 4 * (size_t)d, 0.3), *w = randn_buf(&r, 2 * (size_t)d, 1); // [4,d]
             for (int diff = 0; diff < 2; diff++) {
-                real *out[2], *att[2], *att2[2], *o[2], *rstd[2], *dq[2], *dk[2], *dv[2], *dl[2][4], *dw[2];
+                real *out[2], *att[2], *att2[2], *o[2], *rstd[2], *dq[2], *dk[2], *dv[2], *dl[2], *dw[2];
                 real *dq0 = randn_buf(&r, n, 1), *dk0 = randn_buf(&r, n, 1), *dv0 = randn_buf(&r, n, 1);
-                real *dl0 = randn_buf(&r, d, 1), *dw0 = randn_buf(&r, 2 * (size_t)d, 1);
+                real *dl0 = randn_buf(&r, 4 * (size_t)d, 1), *dw0 = randn_buf(&r, 2 * (size_t)d, 1);
                 real *s1 = malloc(n * sizeof(real)), *s2 = malloc(n * sizeof(real)), *sa = malloc(na * sizeof(real));
                 for (int f = 0; f < 2; f++) {
                     out[f] = calloc(n, sizeof(real)), att[f] = calloc(na, sizeof(real));
                     att2[f] = calloc(na, sizeof(real)), o[f] = calloc(n, sizeof(real));
                     rstd[f] = calloc((size_t)B * T * H, sizeof(real));
                     dq[f] = dup_buf(dq0, n), dk[f] = dup_buf(dk0, n), dv[f] = dup_buf(dv0, n);
-                    for (int i = 0; i < 4; i++) dl[f][i] = dup_buf(dl0, d);
+                    dl[f] = dup_buf(dl0, 4 * (size_t)d);
                     dw[f] = dup_buf(dw0, 2 * (size_t)d);
                 }
+                const AttnShape sh = {B, T, H, d};
                 if (!diff) {
-                    attention_forward(out[0], att[0], q, k, v, B, T, H, d);
-                    attention_forward_fast(out[1], att[1], scratch, q, k, v, B, T, H, d);
-                    attention_backward(dq[0], dk[0], dv[0], sa, g, q, k, v, att[0], B, T, H, d);
-                    attention_backward_fast(dq[1], dk[1], dv[1], sa, scratch, g, q, k, v, att[1], B, T, H, d);
+                    attention_forward(out[0], att[0], q, k, v, sh);
+                    attention_forward_fast(out[1], att[1], scratch, q, k, v, sh);
+                    attention_backward(dq[0], dk[0], dv[0], sa, g, q, k, v, att[0], sh);
+                    attention_backward_fast(dq[1], dk[1], dv[1], sa, scratch, g, q, k, v, att[1], sh);
                 } else {
-                    const double li = lambda_init_at(1);
-                    diffattn_forward(out[0], att[0], att2[0], o[0], rstd[0], q, k, v, lam[0], lam[1], lam[2], lam[3],
-                                     w, li, B, T, H, d, (real)1e-5);
-                    diffattn_forward_fast(out[1], att[1], att2[1], o[1], rstd[1], scratch, q, k, v, lam[0], lam[1],
-                                          lam[2], lam[3], w, li, B, T, H, d, (real)1e-5);
-                    diffattn_backward(dq[0], dk[0], dv[0], dl[0][0], dl[0][1], dl[0][2], dl[0][3], dw[0], s1, s2, sa,
-                                      g, q, k, v, att[0], att2[0], o[0], rstd[0], lam[0], lam[1], lam[2], lam[3], w,
-                                      li, B, T, H, d);
-                    diffattn_backward_fast(dq[1], dk[1], dv[1], dl[1][0], dl[1][1], dl[1][2], dl[1][3], dw[1], s1, s2,
-                                           sa, scratch, g, q, k, v, att[1], att2[1], o[1], rstd[1], lam[0], lam[1],
-                                           lam[2], lam[3], w, li, B, T, H, d);
+                    const DiffWeights dwts = {lam, w, lambda_init_at(1), (real)1e-5};
+                    for (int f = 0; f < 2; f++) {
+                        const DiffSaved sv = {att[f], att2[f], o[f], rstd[f]};
+                        const DiffGrads gr = {dl[f], dw[f]};
+                        const DiffScratch sc = {s1, s2, sa, scratch};
+                        if (f == 0) {
+                            diffattn_forward(out[0], sv, q, k, v, dwts, sh);
+                            diffattn_backward(dq[0], dk[0], dv[0], gr, sc, g, q, k, v, sv, dwts, sh);
+                        } else {
+                            diffattn_forward_fast(out[1], sv, scratch, q, k, v, dwts, sh);
+                            diffattn_backward_fast(dq[1], dk[1], dv[1], gr, sc, g, q, k, v, sv, dwts, sh);
+                        }
+                    }
                     assert_all_close(att2[1], att2[0], na / 2, tol, "att2");
-                    for (int i = 0; i < 4; i++) assert_all_close(dl[1][i], dl[0][i], d, tol, "dlambda");
+                    assert_all_close(dl[1], dl[0], 4 * (size_t)d, tol, "dlambda");
                     assert_all_close(dw[1], dw[0], 2 * (size_t)d, tol, "dsubln_w");
                 }
                 assert_all_close(out[1], out[0], n, tol, "out");
@@ -333,12 +336,72 @@ static void test_attention_fast_matches_reference(void **state) {
                 for (int f = 0; f < 2; f++) {
                     free(out[f]), free(att[f]), free(att2[f]), free(o[f]), free(rstd[f]);
                     free(dq[f]), free(dk[f]), free(dv[f]), free(dw[f]);
-                    for (int i = 0; i < 4; i++) free(dl[f][i]);
+                    free(dl[f]);
                 }
                 free(dq0), free(dk0), free(dv0), free(dl0), free(dw0), free(s1), free(s2), free(sa);
             }
             free(q), free(k), free(v), free(g), free(scratch), free(w);
-            for (int i = 0; i < 4; i++) free(lam[i]);
+            free(lam);
+        }
+    }
+}
+
+// The feed-forward twins (tiled products) equal the teaching ones, SwiGLU and
+// ReLU, on odd shapes, with one thread and with three: outputs, saved values
+// and every gradient, accumulated onto the same random start.
+static void test_ffn_fast_matches_reference(void **state) {
+    (void)state;
+    const int shapes[][3] = {{1, 5, 3}, {7, 13, 37}, {12, 32, 96}}; // N, C, F
+    Rng r;
+    rng_seed(&r, 31);
+    for (int threads = 1; threads <= 3; threads += 2) {
+#ifdef _OPENMP
+        omp_set_num_threads(threads);
+#endif
+        for (size_t si = 0; si < sizeof shapes / sizeof shapes[0]; si++) {
+            const int N = shapes[si][0], C = shapes[si][1], F = shapes[si][2];
+            const size_t nx = (size_t)N * C, nh = (size_t)N * F, nw = (size_t)F * C;
+            const double tol = 50 * EPS * sqrt((double)(C > F ? C : F));
+            real *x = randn_buf(&r, nx, 1), *dout = randn_buf(&r, nx, 1), *s1 = malloc(nh * sizeof(real));
+            real *s2 = malloc(nh * sizeof(real)), *wt[4], *dx0 = randn_buf(&r, nx, 1), *dw0[4], *sv[2][3], *out[2];
+            real *dx[2], *dw[2][4];
+            const size_t wn[4] = {nw, nw, nw, (size_t)F}; // w_gate/w1, w_up/w2, w_down, b1 (b2 uses C <= nw)
+            for (int i = 0; i < 4; i++) wt[i] = randn_buf(&r, wn[i], 0.3), dw0[i] = randn_buf(&r, wn[i], 1);
+            real *b2 = randn_buf(&r, C, 0.3), *db20 = randn_buf(&r, C, 1), *db2[2];
+            for (int relu = 0; relu < 2; relu++) {
+                for (int f = 0; f < 2; f++) {
+                    out[f] = calloc(nx, sizeof(real)), dx[f] = dup_buf(dx0, nx), db2[f] = dup_buf(db20, C);
+                    for (int i = 0; i < 3; i++) sv[f][i] = calloc(nh, sizeof(real));
+                    for (int i = 0; i < 4; i++) dw[f][i] = dup_buf(dw0[i], wn[i]);
+                }
+                for (int f = 0; f < 2; f++) {
+                    if (!relu) {
+                        const SwigluSaved s = {sv[f][0], sv[f][1], sv[f][2]};
+                        const SwigluWeights w = {wt[0], wt[1], wt[2]};
+                        const SwigluGrads g = {dw[f][0], dw[f][1], dw[f][2]};
+                        (f ? swiglu_forward_fast : swiglu_forward)(out[f], s, x, w, N, C, F);
+                        (f ? swiglu_backward_fast : swiglu_backward)(dx[f], g, s1, s2, dout, x, s, w, N, C, F);
+                    } else {
+                        const ReluSaved s = {sv[f][0], sv[f][1]};
+                        const ReluWeights w = {wt[0], wt[3], wt[1], b2};
+                        const ReluGrads g = {dw[f][0], dw[f][3], dw[f][1], db2[f]};
+                        (f ? relu_ffn_forward_fast : relu_ffn_forward)(out[f], s, x, w, N, C, F);
+                        (f ? relu_ffn_backward_fast : relu_ffn_backward)(dx[f], g, s1, dout, x, s, w, N, C, F);
+                    }
+                }
+                assert_all_close(out[1], out[0], nx, tol, "out");
+                for (int i = 0; i < 3; i++) assert_all_close(sv[1][i], sv[0][i], nh, tol, "saved");
+                assert_all_close(dx[1], dx[0], nx, tol, "dx");
+                for (int i = 0; i < 4; i++) assert_all_close(dw[1][i], dw[0][i], wn[i], tol, "dw");
+                assert_all_close(db2[1], db2[0], C, tol, "db2");
+                for (int f = 0; f < 2; f++) {
+                    free(out[f]), free(dx[f]), free(db2[f]);
+                    for (int i = 0; i < 3; i++) free(sv[f][i]);
+                    for (int i = 0; i < 4; i++) free(dw[f][i]);
+                }
+            }
+            free(x), free(dout), free(s1), free(s2), free(dx0), free(b2), free(db20);
+            for (int i = 0; i < 4; i++) free(wt[i]), free(dw0[i]);
         }
     }
 }
@@ -389,6 +452,7 @@ int main(void) {
         cmocka_unit_test(test_linear_fast_matches_reference),
         cmocka_unit_test(test_exp_fast),
         cmocka_unit_test(test_attention_fast_matches_reference),
+        cmocka_unit_test(test_ffn_fast_matches_reference),
     };
     return cmocka_run_group_tests_name("layers (" REAL_NAME ")", tests, NULL, NULL);
 }

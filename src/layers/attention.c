@@ -56,9 +56,8 @@ void causal_softmax_row_backward(real *dq, real *dk, const real *datt, const rea
     // EXERCISE END
 }
 
-void attention_forward(real *out, real *att, const real *q, const real *k, const real *v, int B, int T, int H,
-                       int d) {
-    const int C = H * d;
+void attention_forward(real *out, real *att, const real *q, const real *k, const real *v, AttnShape sh) {
+    const int B = sh.B, T = sh.T, H = sh.H, d = sh.d, C = H * d;
     const real scale = (real)(1.0 / sqrt((double)d));
     DIFFTX_OMP_FOR
     for (int bh = 0; bh < B * H; bh++) {
@@ -78,9 +77,9 @@ void attention_forward(real *out, real *att, const real *q, const real *k, const
 }
 
 void attention_backward(real *dq, real *dk, real *dv, real *datt, const real *dout, const real *q, const real *k,
-                        const real *v, const real *att, int B, int T, int H, int d) {
+                        const real *v, const real *att, AttnShape sh) {
     // EXERCISE BEGIN 06 attention_backward
-    const int C = H * d;
+    const int B = sh.B, T = sh.T, H = sh.H, d = sh.d, C = H * d;
     const real scale = (real)(1.0 / sqrt((double)d));
     DIFFTX_OMP_FOR
     for (int bh = 0; bh < B * H; bh++) {

@@ -54,12 +54,12 @@ void headwise_norm_forward(real *out, real *rstd, const real *o, const real *sub
     for (size_t i = 0; i < n; i++) out[i] *= post;
 }
 
-void diffattn_forward(real *out, real *att1, real *att2, real *o, real *rstd, const real *q, const real *k,
-                      const real *v, const real *lq1, const real *lk1, const real *lq2, const real *lk2,
-                      const real *subln_w, double lambda_init, int B, int T, int H, int d, real eps) {
-    const int C = H * d, Hd = H / 2, W = 2 * d;
+void diffattn_forward(real *out, DiffSaved sv, const real *q, const real *k, const real *v, DiffWeights w,
+                      AttnShape sh) {
+    const int B = sh.B, T = sh.T, H = sh.H, d = sh.d, C = H * d, Hd = H / 2, W = 2 * d;
+    real *att1 = sv.att1, *att2 = sv.att2, *o = sv.o;
     const real scale = (real)(1.0 / sqrt((double)d));
-    const real lambda = (real)diffattn_lambda(lq1, lk1, lq2, lk2, d, lambda_init);
+    const real lambda = (real)diffattn_lambda(LAMBDA_VECTORS(w.lambda, d), d, w.lambda_init);
     DIFFTX_OMP_FOR
     for (int bh = 0; bh < B * Hd; bh++) {
         int b = bh / Hd, h = bh % Hd;
@@ -78,7 +78,7 @@ void diffattn_forward(real *out, real *att1, real *att2, real *o, real *rstd, co
             }
         }
     }
-    headwise_norm_forward(out, rstd, o, subln_w, lambda_init, B * T * Hd, W, eps);
+    headwise_norm_forward(out, sv.rstd, o, w.subln_w, w.lambda_init, B * T * Hd, W, w.eps);
 }
 
 // sc_o = dL/do from dout, through the (1 - lambda_init) scale and the norm.
@@ -113,16 +113,15 @@ void lambda_vectors_backward(real *dlq1, real *dlk1, real *dlq2, real *dlk2, dou
     // EXERCISE END
 }
 
-void diffattn_backward(real *dq, real *dk, real *dv, real *dlq1, real *dlk1, real *dlq2, real *dlk2,
-                       real *dsubln_w, real *sc_out, real *sc_o, real *sc_att, const real *dout, const real *q,
-                       const real *k, const real *v, const real *att1, const real *att2, const real *o,
-                       const real *rstd, const real *lq1, const real *lk1, const real *lq2, const real *lk2,
-                       const real *subln_w, double lambda_init, int B, int T, int H, int d) {
-    const int C = H * d, Hd = H / 2, W = 2 * d, rows = B * T * Hd;
+void diffattn_backward(real *dq, real *dk, real *dv, DiffGrads dw, DiffScratch sc, const real *dout, const real *q,
+                       const real *k, const real *v, DiffSaved sv, DiffWeights w, AttnShape sh) {
+    const int B = sh.B, T = sh.T, H = sh.H, d = sh.d, C = H * d, Hd = H / 2, W = 2 * d, rows = B * T * Hd;
+    const real *att1 = sv.att1, *att2 = sv.att2;
+    real *sc_att = sc.att;
     const real scale = (real)(1.0 / sqrt((double)d));
-    const real lambda = (real)diffattn_lambda(lq1, lk1, lq2, lk2, d, lambda_init);
-    headwise_norm_backward(sc_o, sc_out, dsubln_w, dout, o, subln_w, rstd, lambda_init, rows, W);
-    const real *g = sc_o;
+    const real lambda = (real)diffattn_lambda(LAMBDA_VECTORS(w.lambda, d), d, w.lambda_init);
+    headwise_norm_backward(sc.o, sc.out, dw.dsubln_w, dout, sv.o, w.subln_w, sv.rstd, w.lambda_init, rows, W);
+    const real *g = sc.o;
 
     double dlambda = 0;
     // EXERCISE BEGIN 12 diffattn_maps_backward
@@ -157,5 +156,5 @@ void diffattn_backward(real *dq, real *dk, real *dv, real *dlq1, real *dlk1, rea
         }
     }
     // EXERCISE END
-    lambda_vectors_backward(dlq1, dlk1, dlq2, dlk2, dlambda, lq1, lk1, lq2, lk2, d);
+    lambda_vectors_backward(LAMBDA_VECTORS(dw.dlambda, d), dlambda, LAMBDA_VECTORS(w.lambda, d), d);
 }

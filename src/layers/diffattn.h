@@ -4,6 +4,7 @@
 #define DIFFTX_DIFFATTN_H
 
 #include "difftx.h"
+#include "layers/attention.h"
 
 // lambda_init(l) = 0.8 - 0.6 exp(-0.3 l), l = layer index from 0
 double lambda_init_at(int layer);
@@ -11,23 +12,41 @@ double lambda_init_at(int layer);
 double diffattn_lambda(const real *lq1, const real *lk1, const real *lq2, const real *lk2, int d,
                        double lambda_init);
 
+// The weights of one layer's differential attention.
+typedef struct {
+    const real *lambda;  // [4,d]: lambda_q1, lambda_k1, lambda_q2, lambda_k2, one row each
+    const real *subln_w; // [2d] headwise RMSNorm weight, or NULL: no norm (an ablation)
+    double lambda_init;  // lambda_init_at(layer)
+    real eps;            // of the headwise RMSNorm
+} DiffWeights;
+// The four lambda vectors of a [4,d] block, in SPEC's order.
+#define LAMBDA_VECTORS(p, d) (p), (p) + (d), (p) + 2 * (d), (p) + 3 * (d)
+
+// What forward saves for backward: att1, att2: [B,H/2,T,T]; o: [B,T,C] =
+// (A1 - lambda A2) V before the norm; rstd: [B*T*H/2].
+typedef struct {
+    real *att1, *att2, *o, *rstd;
+} DiffSaved;
+// Where backward accumulates (+=) the weights' gradients: dlambda [4,d], dsubln_w [2d].
+typedef struct {
+    real *dlambda, *dsubln_w;
+} DiffGrads;
+// Work space backward overwrites: out, o: [B,T,C]; att: [B,H/2,T,T];
+// kvt: [B,H/2,2d,head_ld(T)], read only by the fast twin.
+typedef struct {
+    real *out, *o, *att, *kvt;
+} DiffScratch;
+
 // q, k, v: [B,T,C] with C = H*d; there are H/2 differential heads, head h
 // owning q/k columns [2hd, (2h+1)d) as Q1/K1, [(2h+1)d, (2h+2)d) as Q2/K2 and
 // v columns [2hd, (2h+2)d) as V.
-// Saved for backward: att1, att2: [B,H/2,T,T]; o: [B,T,C] = (A1 - lambda A2) V
-// before the norm; rstd: [B*T*H/2].
-// out: [B,T,C] = rmsnorm(o per 2d-wide head; subln_w: [2d]) * (1 - lambda_init);
-// subln_w = NULL skips the norm (an ablation): out = o * (1 - lambda_init).
-void diffattn_forward(real *out, real *att1, real *att2, real *o, real *rstd, const real *q, const real *k,
-                      const real *v, const real *lq1, const real *lk1, const real *lq2, const real *lk2,
-                      const real *subln_w, double lambda_init, int B, int T, int H, int d, real eps);
-// Accumulates (+=) dq, dk, dv: [B,T,C]; dlq1, dlk1, dlq2, dlk2: [d]; dsubln_w: [2d].
-// Scratch (overwritten): sc_out, sc_o: [B,T,C]; sc_att: [B,H/2,T,T].
-void diffattn_backward(real *dq, real *dk, real *dv, real *dlq1, real *dlk1, real *dlq2, real *dlk2,
-                       real *dsubln_w, real *sc_out, real *sc_o, real *sc_att, const real *dout, const real *q,
-                       const real *k, const real *v, const real *att1, const real *att2, const real *o,
-                       const real *rstd, const real *lq1, const real *lk1, const real *lq2, const real *lk2,
-                       const real *subln_w, double lambda_init, int B, int T, int H, int d);
+// out: [B,T,C] = rmsnorm(o per 2d-wide head; subln_w) * (1 - lambda_init);
+// without subln_w: out = o * (1 - lambda_init).
+void diffattn_forward(real *out, DiffSaved sv, const real *q, const real *k, const real *v, DiffWeights w,
+                      AttnShape sh);
+// Accumulates (+=) dq, dk, dv: [B,T,C] and dw; dout: [B,T,C].
+void diffattn_backward(real *dq, real *dk, real *dv, DiffGrads dw, DiffScratch sc, const real *dout, const real *q,
+                       const real *k, const real *v, DiffSaved sv, DiffWeights w, AttnShape sh);
 
 // The parts of the backward pass the fast twin shares. rows = B*T*H/2 heads
 // of width W = 2d. out = rmsnorm(o per head; subln_w) * (1 - lambda_init)

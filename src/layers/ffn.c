@@ -16,24 +16,23 @@
 
 static real sigmoid(real z) { return 1 / (1 + real_exp(-z)); }
 
-void swiglu_forward(real *out, real *g, real *u, real *h, const real *x, const real *w_gate,
-                    const real *w_up, const real *w_down, int N, int C, int F) {
-    linear_forward(g, x, w_gate, NULL, N, C, F);
-    linear_forward(u, x, w_up, NULL, N, C, F);
+void swiglu_forward(real *out, SwigluSaved sv, const real *x, SwigluWeights w, int N, int C, int F) {
+    linear_forward(sv.g, x, w.w_gate, NULL, N, C, F);
+    linear_forward(sv.u, x, w.w_up, NULL, N, C, F);
     size_t n = (size_t)N * F;
     DIFFTX_OMP_FOR // one exp per value: heavy enough to share between threads
-    for (size_t i = 0; i < n; i++) h[i] = g[i] * sigmoid(g[i]) * u[i];
-    linear_forward(out, h, w_down, NULL, N, F, C);
+    for (size_t i = 0; i < n; i++) sv.h[i] = sv.g[i] * sigmoid(sv.g[i]) * sv.u[i];
+    linear_forward(out, sv.h, w.w_down, NULL, N, F, C);
 }
 
-void swiglu_backward(real *dx, real *dw_gate, real *dw_up, real *dw_down, real *scratch1, real *scratch2,
-                     const real *dout, const real *x, const real *g, const real *u, const real *h,
-                     const real *w_gate, const real *w_up, const real *w_down, int N, int C, int F) {
+void swiglu_backward(real *dx, SwigluGrads dw, real *scratch1, real *scratch2, const real *dout, const real *x,
+                     SwigluSaved sv, SwigluWeights w, int N, int C, int F) {
     // EXERCISE BEGIN 07 swiglu_backward
     size_t n = (size_t)N * F;
+    const real *g = sv.g, *u = sv.u;
     real *dg = scratch1, *du = scratch2;
     memset(dg, 0, n * sizeof(real));
-    linear_backward(dg, dw_down, NULL, dout, h, w_down, N, F, C); // dg holds dh for now
+    linear_backward(dg, dw.w_down, NULL, dout, sv.h, w.w_down, N, F, C); // dg holds dh for now
     DIFFTX_OMP_FOR
     for (size_t i = 0; i < n; i++) {
         real s = sigmoid(g[i]);
@@ -41,28 +40,26 @@ void swiglu_backward(real *dx, real *dw_gate, real *dw_up, real *dw_down, real *
         du[i] = dh * g[i] * s;
         dg[i] = dh * u[i] * s * (1 + g[i] * (1 - s));
     }
-    linear_backward(dx, dw_gate, NULL, dg, x, w_gate, N, C, F);
-    linear_backward(dx, dw_up, NULL, du, x, w_up, N, C, F);
+    linear_backward(dx, dw.w_gate, NULL, dg, x, w.w_gate, N, C, F);
+    linear_backward(dx, dw.w_up, NULL, du, x, w.w_up, N, C, F);
     // EXERCISE END
 }
 
-void relu_ffn_forward(real *out, real *a, real *h, const real *x, const real *w1, const real *b1,
-                      const real *w2, const real *b2, int N, int C, int F) {
-    linear_forward(a, x, w1, b1, N, C, F);
+void relu_ffn_forward(real *out, ReluSaved sv, const real *x, ReluWeights w, int N, int C, int F) {
+    linear_forward(sv.a, x, w.w1, w.b1, N, C, F);
     size_t n = (size_t)N * F;
-    for (size_t i = 0; i < n; i++) h[i] = a[i] > 0 ? a[i] : 0;
-    linear_forward(out, h, w2, b2, N, F, C);
+    for (size_t i = 0; i < n; i++) sv.h[i] = sv.a[i] > 0 ? sv.a[i] : 0;
+    linear_forward(out, sv.h, w.w2, w.b2, N, F, C);
 }
 
-void relu_ffn_backward(real *dx, real *dw1, real *db1, real *dw2, real *db2, real *scratch, const real *dout,
-                       const real *x, const real *a, const real *h, const real *w1, const real *w2, int N, int C,
-                       int F) {
+void relu_ffn_backward(real *dx, ReluGrads dw, real *scratch, const real *dout, const real *x, ReluSaved sv,
+                       ReluWeights w, int N, int C, int F) {
     // EXERCISE BEGIN 07 relu_ffn_backward
     size_t n = (size_t)N * F;
     real *da = scratch;
     memset(da, 0, n * sizeof(real));
-    linear_backward(da, dw2, db2, dout, h, w2, N, F, C); // da holds dh for now
-    for (size_t i = 0; i < n; i++) da[i] = a[i] > 0 ? da[i] : 0;
-    linear_backward(dx, dw1, db1, da, x, w1, N, C, F);
+    linear_backward(da, dw.w2, dw.b2, dout, sv.h, w.w2, N, F, C); // da holds dh for now
+    for (size_t i = 0; i < n; i++) da[i] = sv.a[i] > 0 ? da[i] : 0;
+    linear_backward(dx, dw.w1, dw.b1, da, x, w.w1, N, C, F);
     // EXERCISE END
 }

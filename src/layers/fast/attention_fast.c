@@ -47,9 +47,9 @@ void causal_row_dots_t(real *z, const real *q, const real *xt, int t, int T, int
 }
 
 
-void attention_forward_fast(real *out, real *att, real *kt, const real *q, const real *k, const real *v, int B,
-                            int T, int H, int d) {
-    const int C = H * d;
+void attention_forward_fast(real *out, real *att, real *kt, const real *q, const real *k, const real *v,
+                            AttnShape sh) {
+    const int B = sh.B, T = sh.T, H = sh.H, d = sh.d, C = H * d;
     const real scale = (real)(1.0 / sqrt((double)d));
     DIFFTX_OMP_FOR
     for (int bh = 0; bh < B * H; bh++) {
@@ -73,9 +73,9 @@ void attention_forward_fast(real *out, real *att, real *kt, const real *q, const
 }
 
 void attention_backward_fast(real *dq, real *dk, real *dv, real *datt, real *vt, const real *dout, const real *q,
-                             const real *k, const real *v, const real *att, int B, int T, int H, int d) {
-    // TWIN BEGIN 06 attention_backward -> attention_backward(dq, dk, dv, datt, dout, q, k, v, att, B, T, H, d); (void)vt;
-    const int C = H * d;
+                             const real *k, const real *v, const real *att, AttnShape sh) {
+    // TWIN BEGIN 06 attention_backward -> attention_backward(dq, dk, dv, datt, dout, q, k, v, att, sh); (void)vt;
+    const int B = sh.B, T = sh.T, H = sh.H, d = sh.d, C = H * d;
     const real scale = (real)(1.0 / sqrt((double)d));
     DIFFTX_OMP_FOR
     for (int bh = 0; bh < B * H; bh++) {

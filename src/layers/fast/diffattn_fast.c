@@ -10,13 +10,12 @@
 #include "layers/diffattn.h"
 #include "layers/fast/attention_fast.h"
 
-void diffattn_forward_fast(real *out, real *att1, real *att2, real *o, real *rstd, real *kt, const real *q,
-                           const real *k, const real *v, const real *lq1, const real *lk1, const real *lq2,
-                           const real *lk2, const real *subln_w, double lambda_init, int B, int T, int H, int d,
-                           real eps) {
-    const int C = H * d, Hd = H / 2, W = 2 * d;
+void diffattn_forward_fast(real *out, DiffSaved sv, real *kt, const real *q, const real *k, const real *v,
+                           DiffWeights w, AttnShape sh) {
+    const int B = sh.B, T = sh.T, H = sh.H, d = sh.d, C = H * d, Hd = H / 2, W = 2 * d;
+    real *att1 = sv.att1, *att2 = sv.att2, *o = sv.o;
     const real scale = (real)(1.0 / sqrt((double)d));
-    const real lambda = (real)diffattn_lambda(lq1, lk1, lq2, lk2, d, lambda_init);
+    const real lambda = (real)diffattn_lambda(LAMBDA_VECTORS(w.lambda, d), d, w.lambda_init);
     DIFFTX_OMP_FOR
     for (int bh = 0; bh < B * Hd; bh++) {
         int b = bh / Hd, h = bh % Hd;
@@ -41,20 +40,18 @@ void diffattn_forward_fast(real *out, real *att1, real *att2, real *o, real *rst
             }
         }
     }
-    headwise_norm_forward(out, rstd, o, subln_w, lambda_init, B * T * Hd, W, eps);
+    headwise_norm_forward(out, sv.rstd, o, w.subln_w, w.lambda_init, B * T * Hd, W, w.eps);
 }
 
-void diffattn_backward_fast(real *dq, real *dk, real *dv, real *dlq1, real *dlk1, real *dlq2, real *dlk2,
-                            real *dsubln_w, real *sc_out, real *sc_o, real *sc_att, real *vt, const real *dout,
-                            const real *q, const real *k, const real *v, const real *att1, const real *att2,
-                            const real *o, const real *rstd, const real *lq1, const real *lk1, const real *lq2,
-                            const real *lk2, const real *subln_w, double lambda_init, int B, int T, int H, int d) {
-    // TWIN BEGIN 12 diffattn_maps_backward -> diffattn_backward(dq, dk, dv, dlq1, dlk1, dlq2, dlk2, dsubln_w, sc_out, sc_o, sc_att, dout, q, k, v, att1, att2, o, rstd, lq1, lk1, lq2, lk2, subln_w, lambda_init, B, T, H, d); (void)vt;
-    const int C = H * d, Hd = H / 2, W = 2 * d, rows = B * T * Hd;
+void diffattn_backward_fast(real *dq, real *dk, real *dv, DiffGrads dw, DiffScratch sc, const real *dout,
+                            const real *q, const real *k, const real *v, DiffSaved sv, DiffWeights w, AttnShape sh) {
+    // TWIN BEGIN 12 diffattn_maps_backward -> diffattn_backward(dq, dk, dv, dw, sc, dout, q, k, v, sv, w, sh);
+    const int B = sh.B, T = sh.T, H = sh.H, d = sh.d, C = H * d, Hd = H / 2, W = 2 * d, rows = B * T * Hd;
+    const real *att1 = sv.att1, *att2 = sv.att2;
     const real scale = (real)(1.0 / sqrt((double)d));
-    const real lambda = (real)diffattn_lambda(lq1, lk1, lq2, lk2, d, lambda_init);
-    headwise_norm_backward(sc_o, sc_out, dsubln_w, dout, o, subln_w, rstd, lambda_init, rows, W);
-    const real *g = sc_o;
+    const real lambda = (real)diffattn_lambda(LAMBDA_VECTORS(w.lambda, d), d, w.lambda_init);
+    headwise_norm_backward(sc.o, sc.out, dw.dsubln_w, dout, sv.o, w.subln_w, sv.rstd, w.lambda_init, rows, W);
+    const real *g = sc.o;
     // dlambda is summed per chunk of heads and then over the chunks in order,
     // so it is the same for any number of threads.
     enum { MAX_CHUNKS = 256 };
@@ -66,12 +63,12 @@ void diffattn_backward_fast(real *dq, real *dk, real *dv, real *dlq1, real *dlk1
         for (int bh = ci * per; bh < nbh && bh < (ci + 1) * per; bh++) {
             int b = bh / Hd, h = bh % Hd;
             size_t base = (size_t)b * T * C + (size_t)h * W;
-            real *vtb = vt + (size_t)bh * W * head_ld(T);
+            real *vtb = sc.kvt + (size_t)bh * W * head_ld(T);
             head_transpose(vtb, v + base, C, T, W);
             for (int t = 0; t < T; t++) {
                 const real *a1 = att1 + ((size_t)bh * T + t) * T;
                 const real *a2 = att2 + ((size_t)bh * T + t) * T;
-                real *p = sc_att + ((size_t)bh * T + t) * T;
+                real *p = sc.att + ((size_t)bh * T + t) * T;
                 const real *gt = g + base + (size_t)t * C;
                 causal_row_dots_t(p, gt, vtb, t, T, W, 1); // p[s] = <g_t, V_s>
                 double dl = 0;
@@ -94,6 +91,6 @@ void diffattn_backward_fast(real *dq, real *dk, real *dv, real *dlq1, real *dlk1
     }
     double dlambda = 0;
     for (int ci = 0; ci < n_chunks; ci++) dlambda += part[ci];
-    lambda_vectors_backward(dlq1, dlk1, dlq2, dlk2, dlambda, lq1, lk1, lq2, lk2, d);
+    lambda_vectors_backward(LAMBDA_VECTORS(dw.dlambda, d), dlambda, LAMBDA_VECTORS(w.lambda, d), d);
     // TWIN END
 }
