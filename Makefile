@@ -136,16 +136,18 @@ clean:
 # Targets: tests/fuzz/fuzz_checkpoint.c (checkpoint reader), tests/fuzz/fuzz_args.c
 # (difftx train's flags). Seeds: tests/corpus/NAME; new inputs and crashes go to build/fuzz.
 
-# tests/test_robust runs the program of its own configuration (plain, SAN=1, f32/f64),
-# never bin/difftx, which the last build of any configuration may have relinked.
+# The tests that run the program: each runs the difftx of its own configuration
+# (plain, SAN=1, f32/f64), never bin/difftx, which the last build of any
+# configuration may have relinked; the needle test also runs bin/needle.
+PROGRAM_TESTS := test_needle test_plot test_probe test_robust
 $(B32)/difftx: $(LIB32) $(B32)/src/cli/main.o
 	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 $(B64)/difftx: $(LIB64) $(B64)/src/cli/main.o
 	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
-$(B32)/tests/test_robust.o: CFLAGS += -DDIFFTX_BIN='"$(B32)/difftx"'
-$(B64)/tests/test_robust.o: CFLAGS += -DDIFFTX_BIN='"$(B64)/difftx"'
-$(B32)/tests/test_robust: | $(B32)/difftx
-$(B64)/tests/test_robust: | $(B64)/difftx
+$(PROGRAM_TESTS:%=$(B32)/tests/%.o): CFLAGS += -DDIFFTX_BIN='"$(B32)/difftx"'
+$(PROGRAM_TESTS:%=$(B64)/tests/%.o): CFLAGS += -DDIFFTX_BIN='"$(B64)/difftx"'
+$(PROGRAM_TESTS:%=$(B32)/tests/%): | $(B32)/difftx bin/needle
+$(PROGRAM_TESTS:%=$(B64)/tests/%): | $(B64)/difftx bin/needle
 
 FUZZ_CC         ?= clang
 FUZZ_SECONDS    ?= 300
@@ -169,15 +171,11 @@ fuzz-ci: fuzz-build
 	@sh tests/fuzz/run.sh $(FUZZ_CI_SECONDS) $(FUZZERS)
 # ---- end of robustness -----------------------------------------------------
 
-# needle-in-a-haystack: the generator (standalone, libc only); its test runs it and
-# the difftx of its own configuration, like test_robust.
+# needle-in-a-haystack: the generator (standalone, libc only); test_needle runs it
+# (see PROGRAM_TESTS).
 bin/needle: data/needle.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 $(OPT) -Wall -Wextra -Wshadow $< -o $@
-$(B32)/tests/test_needle.o: CFLAGS += -DDIFFTX_BIN='"$(B32)/difftx"'
-$(B64)/tests/test_needle.o: CFLAGS += -DDIFFTX_BIN='"$(B64)/difftx"'
-$(B32)/tests/test_needle: | $(B32)/difftx bin/needle
-$(B64)/tests/test_needle: | $(B64)/difftx bin/needle
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 include lessons/lessons.mk

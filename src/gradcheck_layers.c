@@ -78,7 +78,7 @@ static int gc_linear(const GcShape *s, uint64_t seed, GcResult *r) {
     k.out = zeros(&p, no), k.r = randn(&p, no, 1);
     k.dx = zeros(&p, nx), k.dw = zeros(&p, nw), k.db = zeros(&p, k.OC);
     GcTensor t[] = {{"x", k.x, k.dx, nx}, {"w", k.w, k.dw, nw}, {"b", k.b, k.db, k.OC}};
-    GcProblem prob = {linear_fwd, linear_grad, &k, k.out, k.r, (size_t)k.N * k.OC, t, 3, 0, NULL};
+    GcProblem prob = {.forward = linear_fwd, .backward = linear_grad, .ctx = &k, .out = k.out, .r = k.r, .n_out = (size_t)k.N * k.OC, .tensors = t, .n_tensors = 3};
     return finish(&p, &prob, r);
 }
 
@@ -108,7 +108,7 @@ static int gc_embedding(const GcShape *s, uint64_t seed, GcResult *r) {
     k.table = randn(&p, k.ntab, 1), k.dtable = zeros(&p, k.ntab);
     k.out = zeros(&p, (size_t)k.N * k.C), k.r = randn(&p, (size_t)k.N * k.C, 1);
     GcTensor t[] = {{"table", k.table, k.dtable, k.ntab}};
-    GcProblem prob = {emb_fwd, emb_grad, &k, k.out, k.r, (size_t)k.N * k.C, t, 1, 0, NULL};
+    GcProblem prob = {.forward = emb_fwd, .backward = emb_grad, .ctx = &k, .out = k.out, .r = k.r, .n_out = (size_t)k.N * k.C, .tensors = t, .n_tensors = 1};
     return finish(&p, &prob, r);
 }
 
@@ -144,7 +144,7 @@ static int gc_positions(const GcShape *s, uint64_t seed, GcResult *r, int rotary
     PosCtx k = {.B = s->B, .T = s->T, .H = s->H, .d = s->C / s->H, .n = (size_t)s->B * s->T * s->C};
     k.x = randn(&p, k.n, 1), k.y = zeros(&p, k.n), k.r = randn(&p, k.n, 1), k.dx = zeros(&p, k.n);
     GcTensor t[] = {{"x", k.x, k.dx, k.n}};
-    GcProblem prob = {rotary ? rope_fwd : sin_fwd, rotary ? rope_grad : sin_grad, &k, k.y, k.r, k.n, t, 1, 0, NULL};
+    GcProblem prob = {.forward = rotary ? rope_fwd : sin_fwd, .backward = rotary ? rope_grad : sin_grad, .ctx = &k, .out = k.y, .r = k.r, .n_out = k.n, .tensors = t, .n_tensors = 1};
     return finish(&p, &prob, r);
 }
 static int gc_sinusoidal(const GcShape *s, uint64_t seed, GcResult *r) { return gc_positions(s, seed, r, 0); }
@@ -185,7 +185,7 @@ static int gc_norm(const GcShape *s, uint64_t seed, GcResult *r, int layer) {
     k.out = zeros(&p, n), k.mean = zeros(&p, k.N), k.rstd = zeros(&p, k.N), k.r = randn(&p, n, 1);
     k.dx = zeros(&p, n), k.dw = zeros(&p, k.C), k.db = zeros(&p, k.C);
     GcTensor t[] = {{"x", k.x, k.dx, n}, {"weight", k.w, k.dw, k.C}, {"bias", k.b, k.db, k.C}};
-    GcProblem prob = {layer ? ln_fwd : rms_fwd, layer ? ln_grad : rms_grad, &k, k.out, k.r, n, t, layer ? 3 : 2, 0, NULL};
+    GcProblem prob = {.forward = layer ? ln_fwd : rms_fwd, .backward = layer ? ln_grad : rms_grad, .ctx = &k, .out = k.out, .r = k.r, .n_out = n, .tensors = t, .n_tensors = layer ? 3 : 2};
     return finish(&p, &prob, r);
 }
 static int gc_rmsnorm(const GcShape *s, uint64_t seed, GcResult *r) { return gc_norm(s, seed, r, 0); }
@@ -217,7 +217,7 @@ static int gc_crossentropy(const GcShape *s, uint64_t seed, GcResult *r) {
     for (int i = 0; k.tgt && i < k.N; i++) k.tgt[i] = (int)rng_below(&p.rng, (uint64_t)k.V);
     k.z = randn(&p, n, 1), k.probs = zeros(&p, n), k.dz = zeros(&p, n);
     GcTensor t[] = {{"logits", k.z, k.dz, n}};
-    GcProblem prob = {ce_fwd, ce_grad, &k, &k.loss, &k.one, 1, t, 1, 0, NULL};
+    GcProblem prob = {.forward = ce_fwd, .backward = ce_grad, .ctx = &k, .out = &k.loss, .r = &k.one, .n_out = 1, .tensors = t, .n_tensors = 1};
     return finish(&p, &prob, r);
 }
 
@@ -291,8 +291,7 @@ static int gc_ffn(const GcShape *s, uint64_t seed, GcResult *r, int swiglu) {
                      {"w_down", k.w2, k.dw2, nw}};
     GcTensor rl[] = {{"x", k.x, k.dx, nx}, {"w1", k.w1, k.dw1, nw}, {"b1", k.b1, k.db1, k.F},
                      {"w2", k.w2, k.dw2, nw}, {"b2", k.b2, k.db2, k.C}};
-    GcProblem prob = {swiglu ? swiglu_fwd : relu_fwd, swiglu ? swiglu_grad : relu_grad, &k, k.out, k.r, nx, swiglu ? sw : rl,
-                      swiglu ? 4 : 5, 0, NULL};
+    GcProblem prob = {.forward = swiglu ? swiglu_fwd : relu_fwd, .backward = swiglu ? swiglu_grad : relu_grad, .ctx = &k, .out = k.out, .r = k.r, .n_out = nx, .tensors = swiglu ? sw : rl, .n_tensors = swiglu ? 4 : 5};
     return finish(&p, &prob, r);
 }
 static int gc_swiglu(const GcShape *s, uint64_t seed, GcResult *r) { return gc_ffn(s, seed, r, 1); }
@@ -375,8 +374,7 @@ static int gc_attn(const GcShape *s, uint64_t seed, GcResult *r, AttnCheck diff)
     // standard attention checks q, k, v; differential adds the lambda vectors
     // and, with its norm, subln.weight
     const int n_tensors = diff == ATTN_CHECK_STANDARD ? 3 : diff == ATTN_CHECK_DIFF ? 8 : 7;
-    GcProblem prob = {diff ? diff_fwd : attn_fwd, diff ? diff_grad : attn_grad, &a, a.out, a.r, a.n, t, n_tensors,
-                      0, NULL};
+    GcProblem prob = {.forward = diff ? diff_fwd : attn_fwd, .backward = diff ? diff_grad : attn_grad, .ctx = &a, .out = a.out, .r = a.r, .n_out = a.n, .tensors = t, .n_tensors = n_tensors};
     return finish(&p, &prob, r);
 }
 static int gc_attention(const GcShape *s, uint64_t seed, GcResult *r) { return gc_attn(s, seed, r, ATTN_CHECK_STANDARD); }
@@ -386,18 +384,18 @@ static int gc_diffattn_nonorm(const GcShape *s, uint64_t seed, GcResult *r) { re
 // ------------------------------------------------------------ registry
 
 const GcLayer gc_layers[] = {
-    {"linear", "layers/linear.c: linear_forward/backward", gc_linear},
-    {"embedding", "layers/embedding.c: embedding_forward/backward", gc_embedding},
-    {"sinusoidal", "layers/positions.c: sinusoidal_forward/backward", gc_sinusoidal},
-    {"rope", "layers/positions.c: rope_forward/backward", gc_rope},
-    {"rmsnorm", "layers/norm.c: rmsnorm_forward/backward", gc_rmsnorm},
-    {"layernorm", "layers/norm.c: layernorm_forward/backward", gc_layernorm},
-    {"crossentropy", "layers/loss.c: crossentropy_forward/backward", gc_crossentropy},
-    {"swiglu", "layers/ffn.c: swiglu_forward/backward", gc_swiglu},
-    {"relu_ffn", "layers/ffn.c: relu_ffn_forward/backward", gc_relu_ffn},
-    {"attention", "layers/attention.c: attention_forward/backward", gc_attention},
-    {"diffattn", "layers/diffattn.c: diffattn_forward/backward", gc_diffattn},
-    {"diffattn_nonorm", "layers/diffattn.c: the same without the headwise norm (ablation)", gc_diffattn_nonorm},
+    {.name = "linear", .where = "layers/linear.c: linear_forward/backward", .check = gc_linear},
+    {.name = "embedding", .where = "layers/embedding.c: embedding_forward/backward", .check = gc_embedding},
+    {.name = "sinusoidal", .where = "layers/positions.c: sinusoidal_forward/backward", .check = gc_sinusoidal},
+    {.name = "rope", .where = "layers/positions.c: rope_forward/backward", .check = gc_rope},
+    {.name = "rmsnorm", .where = "layers/norm.c: rmsnorm_forward/backward", .check = gc_rmsnorm},
+    {.name = "layernorm", .where = "layers/norm.c: layernorm_forward/backward", .check = gc_layernorm},
+    {.name = "crossentropy", .where = "layers/loss.c: crossentropy_forward/backward", .check = gc_crossentropy},
+    {.name = "swiglu", .where = "layers/ffn.c: swiglu_forward/backward", .check = gc_swiglu},
+    {.name = "relu_ffn", .where = "layers/ffn.c: relu_ffn_forward/backward", .check = gc_relu_ffn},
+    {.name = "attention", .where = "layers/attention.c: attention_forward/backward", .check = gc_attention},
+    {.name = "diffattn", .where = "layers/diffattn.c: diffattn_forward/backward", .check = gc_diffattn},
+    {.name = "diffattn_nonorm", .where = "layers/diffattn.c: the same without the headwise norm (ablation)", .check = gc_diffattn_nonorm},
 };
 const int gc_n_layers = (int)(sizeof gc_layers / sizeof gc_layers[0]);
 

@@ -65,8 +65,7 @@ int sample_next(const real *logits, int V, double temperature, int top_k, Rng *r
     return last; // u within rounding of sum
 }
 
-int sample_generate(Model *m, const Vocab *v, const int *prompt, int n_prompt, int n_tokens, double temperature,
-                    int top_k, Rng *rng, void (*emit)(unsigned char byte, void *ctx), void *ctx, char *err,
+int sample_generate(Model *m, const Vocab *v, const int *prompt, int n_prompt, const SampleSettings *s, char *err,
                     size_t errlen) {
     const int T = m->cfg.block_size, V = m->cfg.vocab_size;
     if (m->B_max < 1 || m->T_max < T) {
@@ -92,10 +91,10 @@ int sample_generate(Model *m, const Vocab *v, const int *prompt, int n_prompt, i
         const int from = n_prompt > T ? n_prompt - T : 0;
         for (int i = from; i < n_prompt; i++) context[n++] = prompt[i];
     }
-    for (int step = 0; step < n_tokens; step++) {
+    for (int step = 0; step < s->n_tokens; step++) {
         model_forward(m, context, NULL, 1, n);
-        const int next = sample_next(m->logits + (size_t)(n - 1) * V, V, temperature, top_k, rng, scratch);
-        emit(v->itos[next], ctx);
+        const int next = sample_next(m->logits + (size_t)(n - 1) * V, V, s->temperature, s->top_k, s->rng, scratch);
+        s->emit(v->itos[next], s->ctx);
         if (n == T) memmove(context, context + 1, (size_t)(T - 1) * sizeof(int)), n--;
         context[n++] = next;
     }

@@ -25,6 +25,7 @@
 
 #include "checkpoint.h"
 #include "data.h"
+#include "io/csv.h"
 #include "io/svg.h"
 #include "layers/diffattn.h"
 #include "optim.h"
@@ -58,11 +59,13 @@ int train_preset(const char *name, TrainOptions *o) {
 
 // Ctrl-C (SIGINT) or SIGTERM during training: the step in progress finishes,
 // the checkpoint is written, and the run ends normally. A signal handler can
-// only set a flag, so this is the one piece of global state in the library.
-// A second signal while the step finishes means "quit now": the default
-// action is restored and the signal raised again (the checkpoint on disk is
-// whole either way, see file_write_atomic).
+// only set a flag, so this is the one piece of global state in the library
+// (with the note it writes, the TrainReport's signal_note). A second signal
+// while the step finishes means "quit now": the default action is restored
+// and the signal raised again (the checkpoint on disk is whole either way,
+// see file_write_atomic).
 static volatile sig_atomic_t stop_requested = 0;
+static const char *stop_note = NULL;
 static void on_stop_signal(int sig) {
     if (stop_requested) {
         signal(sig, SIG_DFL);
@@ -70,9 +73,10 @@ static void on_stop_signal(int sig) {
         return;
     }
     stop_requested = 1;
-    static const char msg[] = "\ndifftx train: stopping after this step and saving (signal again to quit at once)\n";
-    ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
-    (void)w;
+    if (stop_note) {
+        ssize_t w = write(STDERR_FILENO, stop_note, strlen(stop_note));
+        (void)w;
+    }
 }
 
 // A run killed while saving (kill -9, power loss) leaves its temporary file
@@ -122,11 +126,199 @@ static double now(void) {
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static void fmt_duration(char *buf, size_t n, double s) {
-    if (!(s >= 0) || s > 1e7) snprintf(buf, n, "--");
-    else if (s >= 3600) snprintf(buf, n, "%dh%02dm", (int)(s / 3600), (int)fmod(s / 60, 60));
-    else if (s >= 60) snprintf(buf, n, "%dm%02ds", (int)(s / 60), (int)fmod(s, 60));
-    else snprintf(buf, n, "%.0fs", s);
+// Replaces the extension of path (".safetensors") with ext.
+static void sibling_path(char *buf, size_t n, const char *path, const char *ext) {
+    const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
+    size_t stem = (dot && (!slash || dot > slash)) ? (size_t)(dot - path) : strlen(path);
+    snprintf(buf, n, "%.*s%s", (int)stem, path, ext);
+}
+
+// Reads the CSV log back (iteration, train, val columns) and draws it; val
+// only where it was measured (its cell is empty elsewhere).
+static void plot_log(const char *csv, const char *svg) {
+    CsvTable t;
+    char err[256];
+    if (csv_read(csv, &t, err, sizeof err)) return;
+    const int ci = csv_column(&t, "iter"), ct = csv_column(&t, "train_loss"), cv = csv_column(&t, "val_loss");
+    const size_t n = t.n_rows ? (size_t)t.n_rows : 1;
+    double *it = malloc(n * sizeof(double)), *tr = malloc(n * sizeof(double));
+    double *vit = malloc(n * sizeof(double)), *va = malloc(n * sizeof(double));
+    if (ci >= 0 && ct >= 0 && cv >= 0 && it && tr && vit && va) {
+        int nt = 0, nv = 0;
+        for (int r = 0; r < t.n_rows; r++) {
+            const double *row = t.v + (size_t)r * t.n_cols;
+            it[nt] = row[ci], tr[nt] = row[ct], nt++;
+            if (!isnan(row[cv])) vit[nv] = row[ci], va[nv] = row[cv], nv++;
+        }
+        SvgSeries s[2] = {{"train", it, tr, nt, NULL, NULL}, {"val", vit, va, nv, NULL, NULL}};
+        svg_lineplot(svg, "Loss", "iteration", "cross-entropy (nats)", s, 2, err, sizeof err);
+    }
+    free(it), free(tr), free(vit), free(va);
+    csv_free(&t);
+}
+
+// Everything one run holds, from setup to the last save.
+typedef struct {
+    TrainOptions opt; // the run's settings (a resumed run's own)
+    Model m;
+    Vocab vocab;
+    TrainState ts;    // as loaded (resume), then as last saved
+    real *am, *av;    // AdamW's moments
+    int *tokens;
+    const int *train_tok, *val_tok;
+    size_t n_train, n_val;
+    int B, T;
+    Rng rng;
+    AdamWConfig ac;
+    long start, saved_iter; // first iteration of this run; iteration of its last save (-1: none)
+    double last_val, elapsed0, t0, tps;
+    FILE *csv;
+    char csv_path[1024], svg_path[1024];
+    struct sigaction old_int, old_term;
+    int handlers_set; // handlers installed (restored on the way out)
+} Run;
+
+// A resumed run continues with its own settings; only how long it runs (and
+// how often it reports and saves) may change.
+static int resume_model(Run *r, char *err, size_t errlen) {
+    TrainOptions *opt = &r->opt;
+    if (checkpoint_load(opt->resume, &r->m, &r->vocab, &r->am, &r->av, &r->ts, err, errlen)) return 1;
+    if (!r->ts.present) {
+        snprintf(err, errlen, "%s: holds a model but no training state (optimizer moments); it cannot be resumed",
+                 opt->resume);
+        return 1;
+    }
+    const TrainState *ts = &r->ts;
+    opt->cfg = r->m.cfg;
+    opt->batch = ts->batch, opt->lr = ts->lr, opt->min_lr = ts->min_lr, opt->warmup = ts->warmup;
+    opt->weight_decay = ts->weight_decay, opt->seed = ts->seed, opt->eval_iters = ts->eval_iters;
+    if (opt->max_iters <= 0) opt->max_iters = ts->max_iters;
+    return 0;
+}
+
+// A new model on the vocabulary of the text, with zero moments.
+static int create_model(Run *r, const unsigned char *text, size_t n_text, char *err, size_t errlen) {
+    TrainOptions *opt = &r->opt;
+    Model *m = &r->m;
+    vocab_build(&r->vocab, text, n_text);
+    opt->cfg.vocab_size = r->vocab.size;
+    if (!opt->cfg.ffn_hidden) opt->cfg.ffn_hidden = model_default_ffn_hidden(opt->cfg.ffn, opt->cfg.n_embd);
+    if (model_config_check(&opt->cfg, err, errlen) ||
+        model_check_memory(&opt->cfg, opt->batch, opt->cfg.block_size, 1, err, errlen))
+        return 1;
+    if (model_create(m, &opt->cfg, err, errlen)) return 1;
+    model_init_weights(m, opt->seed);
+    if (opt->lambda_fixed) {
+        if (m->cfg.attn != ATTN_DIFFERENTIAL) {
+            snprintf(err, errlen, "--lambda_fixed applies to differential attention; this model has %s attention",
+                     attn_names[m->cfg.attn]);
+            return 1;
+        }
+        for (int l = 0; l < m->cfg.n_layer; l++) {
+            const BlockParams *b = &m->p.blocks[l];
+            real *vecs[4] = {b->lambda_q1, b->lambda_k1, b->lambda_q2, b->lambda_k2};
+            for (int i = 0; i < 4; i++) memset(vecs[i], 0, (size_t)m->d * sizeof(real));
+        }
+    }
+    r->am = calloc(m->n_params, sizeof(real));
+    r->av = calloc(m->n_params, sizeof(real));
+    if (!r->am || !r->av) {
+        snprintf(err, errlen, "out of memory for the optimizer state");
+        return 1;
+    }
+    return 0;
+}
+
+// The text as token ids, split 90/10 into train and val.
+static int encode_text(Run *r, const unsigned char *text, size_t n_text, char *err, size_t errlen) {
+    const char *data = r->opt.data;
+    size_t bad = 0;
+    if (!(r->tokens = malloc(n_text * sizeof(int)))) {
+        snprintf(err, errlen, "out of memory encoding %s", data);
+        return 1;
+    }
+    if (vocab_encode(&r->vocab, text, n_text, r->tokens, &bad)) {
+        char b[32];
+        vocab_describe_byte(text[bad], b, sizeof b);
+        snprintf(err, errlen, "%s: byte %s at offset %zu is not in the model's vocabulary", data, b, bad);
+        return 1;
+    }
+    r->n_train = data_split_point(n_text), r->n_val = n_text - r->n_train;
+    if (r->n_train < (size_t)r->T + 1 || r->n_val < (size_t)r->T + 1) {
+        snprintf(err, errlen,
+                 "%s: %zu bytes is too short: both the 90%% train and 10%% val parts need at least block_size + 1 = %d",
+                 data, n_text, r->T + 1);
+        return 1;
+    }
+    r->train_tok = r->tokens, r->val_tok = r->tokens + r->n_train;
+    return 0;
+}
+
+// The CSV log: a new one with its header, or the resumed run's, appended to.
+static int open_log(Run *r, char *err, size_t errlen) {
+    if (!(r->csv = fopen(r->csv_path, r->start ? "a" : "w"))) {
+        snprintf(err, errlen, "%s: cannot write the training log: %s", r->csv_path, strerror(errno));
+        return 1;
+    }
+    if (r->start) return 0;
+    fprintf(r->csv, "iter,train_loss,val_loss,lr");
+    if (r->m.cfg.attn == ATTN_DIFFERENTIAL)
+        for (int l = 0; l < r->m.cfg.n_layer; l++) fprintf(r->csv, ",lambda_%d", l);
+    fprintf(r->csv, ",tokens_per_s\n"); // the one timing column stays last
+    return 0;
+}
+
+// Data, model (new or resumed), kernels, activations, batch generator, log.
+static int setup(Run *r, const TrainOptions *o, char *err, size_t errlen) {
+    unsigned char *text = NULL;
+    size_t n_text = 0;
+    r->opt = *o;
+    r->saved_iter = -1, r->last_val = NAN;
+    sibling_path(r->csv_path, sizeof r->csv_path, o->out, ".csv");
+    sibling_path(r->svg_path, sizeof r->svg_path, o->out, ".svg");
+    if (data_load_text(o->data, &text, &n_text, err, errlen)) return 1;
+    remove_stale_temps(o->out);
+    remove_stale_temps(r->svg_path);
+    int rc = o->resume ? resume_model(r, err, errlen) : create_model(r, text, n_text, err, errlen);
+    if (!rc) model_use_kernels(&r->m, o->kernels);
+    r->B = r->opt.batch, r->T = r->opt.cfg.block_size;
+    if (!rc) rc = encode_text(r, text, n_text, err, errlen);
+    free(text); // from here on the token ids are the text
+    if (rc || model_check_memory(&r->opt.cfg, r->B, r->T, 1, err, errlen)) return 1; // a resumed run's batch
+    if (model_alloc_acts(&r->m, r->B, r->T, err, errlen)) return 1;
+#ifdef _OPENMP
+    if (r->opt.threads > 0) omp_set_num_threads(r->opt.threads);
+#endif
+    if (r->ts.present) {
+        r->rng.state = r->ts.rng, r->start = r->ts.iter, r->last_val = r->ts.last_val, r->elapsed0 = r->ts.elapsed;
+    } else {
+        rng_seed(&r->rng, r->opt.seed);
+    }
+    if (o->resume && !strcmp(o->resume, o->out)) r->saved_iter = r->start;
+    r->ac = (AdamWConfig){.lr = r->opt.lr, .beta1 = 0.9, .beta2 = 0.99, .eps = 1e-8, .weight_decay = r->opt.weight_decay};
+    return open_log(r, err, errlen);
+}
+
+static void catch_stop_signals(Run *r, const char *note) {
+    struct sigaction sa;
+    stop_requested = 0;
+    stop_note = note;
+    r->handlers_set = 1;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &r->old_int);
+    sigaction(SIGTERM, &sa, &r->old_term);
+}
+
+static void teardown(Run *r) {
+    if (r->handlers_set) {
+        sigaction(SIGINT, &r->old_int, NULL);
+        sigaction(SIGTERM, &r->old_term, NULL);
+    }
+    if (r->csv) fclose(r->csv);
+    free(r->tokens), free(r->am), free(r->av);
+    model_free(&r->m);
 }
 
 // Mean loss over n_batches batches from a generator seeded with `seed`.
@@ -141,287 +333,136 @@ static double estimate_loss(Model *m, const int *tokens, size_t n, int B, int T,
     return n_batches ? sum / n_batches : NAN;
 }
 
-// Replaces the extension of path (".safetensors") with ext.
-static void sibling_path(char *buf, size_t n, const char *path, const char *ext) {
-    const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
-    size_t stem = (dot && (!slash || dot > slash)) ? (size_t)(dot - path) : strlen(path);
-    snprintf(buf, n, "%.*s%s", (int)stem, path, ext);
+// The validation loss, on the same windows at every evaluation.
+static double evaluate(Run *r) {
+    return estimate_loss(&r->m, r->val_tok, r->n_val, r->B, r->T, r->opt.eval_iters, r->opt.seed + 0x5EED);
 }
 
-// Reads the CSV log back (iteration, train, val columns) and draws it.
-static void plot_log(const char *csv, const char *svg) {
-    FILE *f = fopen(csv, "r");
-    if (!f) return;
-    size_t cap = 1024, n = 0, nv = 0;
-    double *it = malloc(cap * sizeof(double)), *tr = malloc(cap * sizeof(double));
-    double *vit = malloc(cap * sizeof(double)), *va = malloc(cap * sizeof(double));
-    char line[512];
-    while (it && tr && vit && va && fgets(line, sizeof line, f)) {
-        double a, b, c;
-        char vbuf[64] = "";
-        if (sscanf(line, "%lf,%lf,%63[^,]", &a, &b, vbuf) < 2) continue; // header
-        if (n == cap || nv == cap) {
-            cap *= 2;
-            double **arrs[4] = {&it, &tr, &vit, &va};
-            for (int k = 0; k < 4; k++) {
-                double *p = realloc(*arrs[k], cap * sizeof(double));
-                if (!p) goto done;
-                *arrs[k] = p;
-            }
-        }
-        it[n] = a, tr[n] = b, n++;
-        if (sscanf(vbuf, "%lf", &c) == 1) vit[nv] = a, va[nv] = c, nv++;
+// A loss or gradient norm that is not finite: names where it went wrong, the
+// first tensor whose gradient (or, failing that, whose weights) holds a NaN
+// or an infinity.
+static void describe_blowup(const Run *r, long it, double loss, double norm, char *err, size_t errlen) {
+    size_t gi = 0, wi = 0;
+    const char *g = first_nonfinite(&r->m, r->m.grads, &gi), *w = first_nonfinite(&r->m, r->m.params, &wi);
+    char where[256], kept[600], lossbuf[32];
+    snprintf(lossbuf, sizeof lossbuf, isnan(loss) ? "NaN" : "%g", loss);
+    if (g) snprintf(where, sizeof where, "the gradient of \"%s\" is not finite (at index %zu)", g, gi);
+    else if (w) snprintf(where, sizeof where, "the weights of \"%s\" are not finite (at index %zu)", w, wi);
+    else snprintf(where, sizeof where, "the gradient norm is %g", norm);
+    if (r->saved_iter >= 0) snprintf(kept, sizeof kept, "%s keeps iteration %ld", r->opt.out, r->saved_iter);
+    else snprintf(kept, sizeof kept, "nothing was saved by this run");
+    snprintf(err, errlen, "iteration %ld: the loss is %s and %s; stopping without saving (%s); a lower --lr may help",
+             it + 1, lossbuf, where, kept);
+}
+
+// One iteration: a batch, forward, backward, clip, schedule, AdamW. The
+// training loss and learning rate in *loss and *lr; 1 if it blew up.
+static int step(Run *r, long it, double *loss, double *lr, char *err, size_t errlen) {
+    Model *m = &r->m;
+    data_sample_batch(&r->rng, r->train_tok, r->n_train, r->B, r->T, m->inputs, m->targets);
+    *loss = model_forward(m, m->inputs, m->targets, r->B, r->T);
+    model_zero_grad(m);
+    model_backward(m);
+    double norm = grad_global_norm(m->grads, m->n_params);
+    if (!isfinite(*loss) || !isfinite(norm)) {
+        describe_blowup(r, it, *loss, norm, err, errlen);
+        return 1;
     }
-    SvgSeries s[2] = {{"train", it, tr, (int)n, NULL, NULL}, {"val", vit, va, (int)nv, NULL, NULL}};
-    char err[256];
-    svg_lineplot(svg, "Loss", "iteration", "cross-entropy (nats)", s, 2, err, sizeof err);
-done:
-    fclose(f);
-    free(it), free(tr), free(vit), free(va);
+    clip_grad_norm(m->grads, m->n_params, norm, r->opt.grad_clip);
+    *lr = lr_schedule(it, r->opt.warmup, r->opt.max_iters, r->opt.lr, r->opt.min_lr);
+    r->ac.lr = *lr;
+    for (int i = 0; i < m->n_tensors; i++) {
+        const ParamTensor *t = &m->tensors[i];
+        adamw_update(m->params + t->offset, m->grads + t->offset, r->am + t->offset, r->av + t->offset, t->size,
+                     &r->ac, it + 1, t->decay);
+    }
+    return 0;
+}
+
+// One row of the log: iteration, losses, lr, each layer's lambda after this
+// step's update (differential), tokens/s of this step.
+static void log_row(Run *r, long it, double loss, double lr, int evaluated, double tokens_per_s) {
+    const Model *m = &r->m;
+    fprintf(r->csv, "%ld,%.6f,", it, loss);
+    if (evaluated) fprintf(r->csv, "%.6f", r->last_val);
+    fprintf(r->csv, ",%.6e", lr);
+    if (m->cfg.attn == ATTN_DIFFERENTIAL)
+        for (int l = 0; l < m->cfg.n_layer; l++) {
+            const BlockParams *b = &m->p.blocks[l];
+            fprintf(r->csv, ",%.6f",
+                    diffattn_lambda(b->lambda_q1, b->lambda_k1, b->lambda_q2, b->lambda_k2, m->d, lambda_init_at(l)));
+        }
+    fprintf(r->csv, ",%.0f\n", tokens_per_s);
+}
+
+// The checkpoint after iteration it (model, moments, generator, schedule),
+// then the plot; never over a good checkpoint with a broken model.
+static int save(Run *r, long it, char *err, size_t errlen) {
+    const TrainOptions *opt = &r->opt;
+    fflush(r->csv);
+    r->ts = (TrainState){.present = 1, .iter = it + 1, .rng = r->rng.state, .seed = opt->seed, .batch = r->B,
+                         .max_iters = opt->max_iters, .warmup = opt->warmup, .eval_every = opt->eval_every,
+                         .eval_iters = opt->eval_iters, .save_every = opt->save_every, .lr = opt->lr,
+                         .min_lr = opt->min_lr, .weight_decay = opt->weight_decay, .max_time = opt->max_time,
+                         .last_val = r->last_val, .elapsed = r->elapsed0 + now() - r->t0};
+    size_t bi = 0;
+    const char *bad_w = first_nonfinite(&r->m, r->m.params, &bi);
+    if (bad_w) {
+        snprintf(err, errlen, "iteration %ld: the weights of \"%s\" are not finite (at index %zu); not saved", it + 1,
+                 bad_w, bi);
+        return 1;
+    }
+    char serr[1024];
+    if (checkpoint_save(opt->out, &r->m, &r->vocab, r->am, r->av, &r->ts, serr, sizeof serr)) {
+        snprintf(err, errlen, "iteration %ld: saving failed: %s; %s", it + 1, serr,
+                 r->saved_iter >= 0 ? "the checkpoint of the last save is left as it was"
+                                    : "any earlier file there is left as it was");
+        return 1;
+    }
+    r->saved_iter = it + 1;
+    plot_log(r->csv_path, r->svg_path);
+    return 0;
 }
 
 int train_run(const TrainOptions *o, TrainResult *res, char *err, size_t errlen) {
-    unsigned char *text = NULL;
-    size_t n_text = 0;
-    int *tokens = NULL, rc = 1;
-    real *am = NULL, *av = NULL;
-    Model m;
-    memset(&m, 0, sizeof m);
-    Vocab vocab;
-    TrainState ts;
-    memset(&ts, 0, sizeof ts);
+    static const TrainReport silent = {0};
+    const TrainReport *rep = o->report ? o->report : &silent;
+    Run r;
+    memset(&r, 0, sizeof r);
     memset(res, 0, sizeof *res);
-    FILE *csv = NULL;
-    char csv_path[1024], svg_path[1024];
-    struct sigaction sa, old_int, old_term;
-    int handlers_set = 0; // handlers installed (restored on the way out)
-    sibling_path(csv_path, sizeof csv_path, o->out, ".csv");
-    sibling_path(svg_path, sizeof svg_path, o->out, ".svg");
-
-    if (data_load_text(o->data, &text, &n_text, err, errlen)) return 1;
-    remove_stale_temps(o->out);
-    remove_stale_temps(svg_path);
-    TrainOptions opt = *o;
-    if (o->resume) {
-        if (checkpoint_load(o->resume, &m, &vocab, &am, &av, &ts, err, errlen)) goto done;
-        if (!ts.present) {
-            snprintf(err, errlen, "%s: holds a model but no training state (optimizer moments); it cannot be resumed",
-                     o->resume);
-            goto done;
-        }
-        // The run continues with its own settings; only how long it runs
-        // (and how often it reports and saves) may change.
-        opt.cfg = m.cfg;
-        opt.batch = ts.batch, opt.lr = ts.lr, opt.min_lr = ts.min_lr, opt.warmup = ts.warmup;
-        opt.weight_decay = ts.weight_decay, opt.seed = ts.seed, opt.eval_iters = ts.eval_iters;
-        if (opt.max_iters <= 0) opt.max_iters = ts.max_iters;
-    } else {
-        vocab_build(&vocab, text, n_text);
-        opt.cfg.vocab_size = vocab.size;
-        if (!opt.cfg.ffn_hidden) opt.cfg.ffn_hidden = model_default_ffn_hidden(opt.cfg.ffn, opt.cfg.n_embd);
-        if (model_config_check(&opt.cfg, err, errlen) ||
-            model_check_memory(&opt.cfg, opt.batch, opt.cfg.block_size, 1, err, errlen))
-            goto done;
-        if (model_create(&m, &opt.cfg, err, errlen)) goto done;
-        model_init_weights(&m, opt.seed);
-        if (opt.lambda_fixed) {
-            if (m.cfg.attn != ATTN_DIFFERENTIAL) {
-                snprintf(err, errlen, "--lambda_fixed applies to differential attention; this model has %s attention",
-                         attn_names[m.cfg.attn]);
-                goto done;
-            }
-            for (int l = 0; l < m.cfg.n_layer; l++) {
-                const BlockParams *b = &m.p.blocks[l];
-                real *vecs[4] = {b->lambda_q1, b->lambda_k1, b->lambda_q2, b->lambda_k2};
-                for (int i = 0; i < 4; i++) memset(vecs[i], 0, (size_t)m.d * sizeof(real));
-            }
-        }
-        am = calloc(m.n_params, sizeof(real));
-        av = calloc(m.n_params, sizeof(real));
-        if (!am || !av) {
-            snprintf(err, errlen, "out of memory for the optimizer state");
-            goto done;
-        }
-    }
-    const int B = opt.batch, T = opt.cfg.block_size;
-    tokens = malloc(n_text * sizeof(int));
-    size_t bad = 0;
-    if (!tokens) {
-        snprintf(err, errlen, "out of memory encoding %s", o->data);
-        goto done;
-    }
-    if (vocab_encode(&vocab, text, n_text, tokens, &bad)) {
-        char b[32];
-        vocab_describe_byte(text[bad], b, sizeof b);
-        snprintf(err, errlen, "%s: byte %s at offset %zu is not in the model's vocabulary", o->data, b, bad);
-        goto done;
-    }
-    free(text); // from here on the token ids are the text
-    text = NULL;
-    const size_t n_train = data_split_point(n_text), n_val = n_text - n_train;
-    if (n_train < (size_t)T + 1 || n_val < (size_t)T + 1) {
-        snprintf(err, errlen,
-                 "%s: %zu bytes is too short: both the 90%% train and 10%% val parts need at least block_size + 1 = %d",
-                 o->data, n_text, T + 1);
-        goto done;
-    }
-    const int *train_tok = tokens, *val_tok = tokens + n_train;
-    if (model_check_memory(&opt.cfg, B, T, 1, err, errlen)) goto done; // a resumed run's batch
-    if (model_alloc_acts(&m, B, T, err, errlen)) goto done;
-#ifdef _OPENMP
-    if (opt.threads > 0) omp_set_num_threads(opt.threads);
-#endif
-
-    Rng rng;
-    long start = 0;
-    double last_val = NAN, elapsed0 = 0;
-    if (ts.present) {
-        rng.state = ts.rng, start = ts.iter, last_val = ts.last_val, elapsed0 = ts.elapsed;
-    } else {
-        rng_seed(&rng, opt.seed);
-    }
-    csv = fopen(csv_path, start ? "a" : "w");
-    if (!csv) {
-        snprintf(err, errlen, "%s: cannot write the training log: %s", csv_path, strerror(errno));
-        goto done;
-    }
-    if (!start) {
-        fprintf(csv, "iter,train_loss,val_loss,lr");
-        if (m.cfg.attn == ATTN_DIFFERENTIAL)
-            for (int l = 0; l < m.cfg.n_layer; l++) fprintf(csv, ",lambda_%d", l);
-        fprintf(csv, ",tokens_per_s\n"); // the one timing column stays last
-    }
-
-    const int tty = isatty(STDOUT_FILENO);
-    AdamWConfig ac = {.lr = opt.lr, .beta1 = 0.9, .beta2 = 0.99, .eps = 1e-8, .weight_decay = opt.weight_decay};
-    if (!opt.quiet)
-        printf("training %s/%s/%s/%s: %d layers, %d heads, n_embd %d, block %d, batch %d, %zu parameters, %ld "
-               "iterations\n",
-               attn_names[m.cfg.attn], pos_names[m.cfg.pos], norm_names[m.cfg.norm], ffn_names[m.cfg.ffn],
-               m.cfg.n_layer, m.cfg.n_head, m.cfg.n_embd, T, B, m.n_params, opt.max_iters);
-    stop_requested = 0;
-    handlers_set = 1;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-    const double t0 = now();
-    double tps = 0, loss = NAN;
-    long it = start, saved_iter = -1; // the iteration of this run's last save
-    if (o->resume && !strcmp(o->resume, opt.out)) saved_iter = start;
-    const long end = opt.stop_after > 0 && opt.stop_after < opt.max_iters ? opt.stop_after : opt.max_iters;
+    int rc = 1;
+    if (setup(&r, o, err, errlen)) goto done;
+    const TrainOptions *opt = &r.opt;
+    const long end = opt->stop_after > 0 && opt->stop_after < opt->max_iters ? opt->stop_after : opt->max_iters;
+    if (rep->on_start) rep->on_start(rep->ctx, opt, r.m.n_params);
+    catch_stop_signals(&r, rep->signal_note);
+    r.t0 = now();
+    double loss = NAN, lr = 0;
+    long it = r.start;
     for (; it < end; it++) {
-        int eval_now = opt.eval_every > 0 && (it % opt.eval_every == 0 || it == opt.max_iters - 1);
-        if (eval_now) last_val = estimate_loss(&m, val_tok, n_val, B, T, opt.eval_iters, opt.seed + 0x5EED);
-        double ts0 = now();
-        data_sample_batch(&rng, train_tok, n_train, B, T, m.inputs, m.targets);
-        loss = model_forward(&m, m.inputs, m.targets, B, T);
-        model_zero_grad(&m);
-        model_backward(&m);
-        double norm = grad_global_norm(m.grads, m.n_params);
-        if (!isfinite(loss) || !isfinite(norm)) {
-            // Name where it went wrong: the first tensor whose gradient (or,
-            // failing that, whose weights) holds a NaN or an infinity.
-            size_t gi = 0, wi = 0;
-            const char *g = first_nonfinite(&m, m.grads, &gi), *w = first_nonfinite(&m, m.params, &wi);
-            char where[256], kept[600], lossbuf[32];
-            snprintf(lossbuf, sizeof lossbuf, isnan(loss) ? "NaN" : "%g", loss);
-            if (g) snprintf(where, sizeof where, "the gradient of \"%s\" is not finite (at index %zu)", g, gi);
-            else if (w) snprintf(where, sizeof where, "the weights of \"%s\" are not finite (at index %zu)", w, wi);
-            else snprintf(where, sizeof where, "the gradient norm is %g", norm);
-            if (saved_iter >= 0)
-                snprintf(kept, sizeof kept, "%s keeps iteration %ld", opt.out, saved_iter);
-            else
-                snprintf(kept, sizeof kept, "nothing was saved by this run");
-            snprintf(err, errlen,
-                     "iteration %ld: the loss is %s and %s; stopping without saving (%s); a lower --lr may help",
-                     it + 1, lossbuf, where, kept);
-            goto done;
-        }
-        clip_grad_norm(m.grads, m.n_params, norm, opt.grad_clip);
-        double lr = lr_schedule(it, opt.warmup, opt.max_iters, opt.lr, opt.min_lr);
-        ac.lr = lr;
-        for (int i = 0; i < m.n_tensors; i++) {
-            const ParamTensor *t = &m.tensors[i];
-            adamw_update(m.params + t->offset, m.grads + t->offset, am + t->offset, av + t->offset, t->size, &ac,
-                         it + 1, t->decay);
-        }
-        double dt = now() - ts0;
-        double inst = (double)B * T / dt;
-        tps = tps > 0 ? 0.9 * tps + 0.1 * inst : inst;
-        fprintf(csv, "%ld,%.6f,", it, loss);
-        if (eval_now) fprintf(csv, "%.6f", last_val);
-        fprintf(csv, ",%.6e", lr);
-        if (m.cfg.attn == ATTN_DIFFERENTIAL) // lambda of each layer after this step's update
-            for (int l = 0; l < m.cfg.n_layer; l++) {
-                const BlockParams *b = &m.p.blocks[l];
-                fprintf(csv, ",%.6f",
-                        diffattn_lambda(b->lambda_q1, b->lambda_k1, b->lambda_q2, b->lambda_k2, m.d, lambda_init_at(l)));
-            }
-        fprintf(csv, ",%.0f\n", inst);
-        if (!opt.quiet && (tty || eval_now || it == end - 1 || it % 100 == 0)) {
-            char eta[32], vbuf[32];
-            fmt_duration(eta, sizeof eta, (end - it - 1) * (double)B * T / tps);
-            snprintf(vbuf, sizeof vbuf, isnan(last_val) ? "  --  " : "%.4f", last_val);
-            printf("%siter %5ld/%ld | loss %.4f | val %s | lr %.2e | %6.0f tok/s | ETA %s%s", tty ? "\r" : "", it + 1,
-                   opt.max_iters, loss, vbuf, lr, tps, eta, tty ? "   " : "\n");
-            if (tty && (eval_now || it == end - 1)) printf("\n");
-            fflush(stdout);
-        }
-        const int out_of_time = opt.max_time > 0 && now() - t0 >= opt.max_time;
-        int save_now = (opt.save_every > 0 && (it + 1) % opt.save_every == 0) || it == end - 1 || out_of_time ||
-                       stop_requested;
-        if (save_now) {
-            fflush(csv);
-            ts = (TrainState){.present = 1, .iter = it + 1, .rng = rng.state, .seed = opt.seed, .batch = B,
-                              .max_iters = opt.max_iters, .warmup = opt.warmup, .eval_every = opt.eval_every,
-                              .eval_iters = opt.eval_iters, .save_every = opt.save_every, .lr = opt.lr,
-                              .min_lr = opt.min_lr, .weight_decay = opt.weight_decay, .max_time = opt.max_time,
-                              .last_val = last_val, .elapsed = elapsed0 + now() - t0};
-            size_t bi = 0;
-            const char *bad_w = first_nonfinite(&m, m.params, &bi);
-            if (bad_w) { // never overwrite a good checkpoint with a broken model
-                snprintf(err, errlen, "iteration %ld: the weights of \"%s\" are not finite (at index %zu); not saved",
-                         it + 1, bad_w, bi);
-                goto done;
-            }
-            char serr[1024];
-            if (checkpoint_save(opt.out, &m, &vocab, am, av, &ts, serr, sizeof serr)) {
-                snprintf(err, errlen, "iteration %ld: saving failed: %s; %s", it + 1, serr,
-                         saved_iter >= 0 ? "the checkpoint of the last save is left as it was"
-                                         : "any earlier file there is left as it was");
-                goto done;
-            }
-            saved_iter = it + 1;
-            plot_log(csv_path, svg_path);
-        }
-        if (out_of_time || stop_requested) {
+        const int eval_now = opt->eval_every > 0 && (it % opt->eval_every == 0 || it == opt->max_iters - 1);
+        if (eval_now) r.last_val = evaluate(&r);
+        const double t_step = now();
+        if (step(&r, it, &loss, &lr, err, errlen)) goto done;
+        const double inst = (double)r.B * r.T / (now() - t_step);
+        r.tps = r.tps > 0 ? 0.9 * r.tps + 0.1 * inst : inst;
+        log_row(&r, it, loss, lr, eval_now, inst);
+        const TrainProgress p = {it + 1, end, opt->max_iters, loss, r.last_val, eval_now, lr, r.tps,
+                                 (end - it - 1) * (double)r.B * r.T / r.tps};
+        if (rep->on_progress) rep->on_progress(rep->ctx, &p);
+        const int out_of_time = opt->max_time > 0 && now() - r.t0 >= opt->max_time, stop = stop_requested;
+        const int save_due = opt->save_every > 0 && (it + 1) % opt->save_every == 0;
+        if ((save_due || it == end - 1 || out_of_time || stop) && save(&r, it, err, errlen)) goto done;
+        if (out_of_time || stop) {
             it++;
-            if (tty && !opt.quiet) printf("\n");
-            if (out_of_time) printf("stopping: --max_time %.0f s reached\n", opt.max_time);
-            else printf("interrupted: stopped after iteration %ld of %ld\n", it, opt.max_iters);
-            printf("saved %s; continue with: difftx train --resume %s --data %s\n", opt.out, opt.out, opt.data);
-            fflush(stdout);
+            if (rep->on_stopped) rep->on_stopped(rep->ctx, out_of_time ? TRAIN_STOP_TIME : TRAIN_STOP_SIGNAL, it, opt);
             break;
         }
     }
-    res->iters_done = it;
-    res->last_train_loss = loss;
-    res->last_val_loss = last_val;
-    res->seconds = now() - t0;
-    res->tokens_per_s = tps;
-    if (!opt.quiet)
-        printf("saved %s (log %s, plot %s) after %ld iterations in %.1f s\n", opt.out, csv_path, svg_path, it,
-               res->seconds);
+    *res = (TrainResult){it, loss, r.last_val, now() - r.t0, r.tps};
+    if (rep->on_done) rep->on_done(rep->ctx, res, opt->out, r.csv_path, r.svg_path);
     rc = 0;
 done:
-    if (handlers_set) {
-        sigaction(SIGINT, &old_int, NULL);
-        sigaction(SIGTERM, &old_term, NULL);
-    }
-    if (csv) fclose(csv);
-    free(text), free(tokens), free(am), free(av);
-    model_free(&m);
+    teardown(&r);
     return rc;
 }

@@ -284,7 +284,8 @@ static void generate(Model *m, const Vocab *v, const char *prompt, uint64_t seed
     rng_seed(&r, seed);
     memset(s, 0, sizeof *s);
     char err[256];
-    if (sample_generate(m, v, ids, np, n, temp, top_k, &r, collect, s, err, sizeof err)) fail_msg("%s", err);
+    const SampleSettings how = {.n_tokens = n, .temperature = temp, .top_k = top_k, .rng = &r, .emit = collect, .ctx = s};
+    if (sample_generate(m, v, ids, np, &how, err, sizeof err)) fail_msg("%s", err);
     assert_int_equal(s->n, n);
 }
 

@@ -42,7 +42,7 @@ static TrainOptions tiny_options(const char *out) {
     o.cfg = model_config_default();
     train_preset("tiny", &o);
     o.data = data, o.out = out;
-    o.weight_decay = 0.1, o.grad_clip = 1.0, o.seed = 7, o.threads = 1, o.quiet = 1;
+    o.weight_decay = 0.1, o.grad_clip = 1.0, o.seed = 7, o.threads = 1;
     return o;
 }
 
@@ -177,12 +177,40 @@ static void test_lambda_log(void **state) {
     assert_non_null(strstr(err, "--lambda_fixed applies to differential attention"));
 }
 
+// The teaching kernels (ref) and their optimised twins (fast) compute the same
+// functions, differing only in the order of floating-point sums, so 20 steps
+// of `tiny` from one seed must give the same losses up to rounding: 1e-3
+// relative in float (20 steps let rounding grow through AdamW), 1e-9 in double.
+static void test_kernels_agree(void **state) {
+    (void)state;
+    char out[128], err[512];
+    snprintf(out, sizeof out, "%s/kern.safetensors", dir);
+    const double tol = sizeof(real) == sizeof(float) ? 1e-3 : 1e-9;
+    for (int attn = 0; attn < 2; attn++) {
+        TrainResult r[2];
+        for (int k = 0; k < 2; k++) {
+            TrainOptions o = tiny_options(out);
+            o.cfg.attn = attn, o.max_iters = 20, o.eval_every = 10, o.kernels = k ? KERNELS_REF : KERNELS_FAST;
+            if (train_run(&o, &r[k], err, sizeof err)) fail_msg("%s", err);
+            assert_int_equal(r[k].iters_done, 20);
+        }
+        const double rel = fabs(r[1].last_train_loss - r[0].last_train_loss) / fabs(r[0].last_train_loss);
+        const double rel_val = fabs(r[1].last_val_loss - r[0].last_val_loss) / fabs(r[0].last_val_loss);
+        print_message("%s: train loss fast %.9f ref %.9f (relative %.2e), val relative %.2e\n",
+                      attn ? "differential" : "standard", r[0].last_train_loss, r[1].last_train_loss, rel, rel_val);
+        assert_true(isfinite(r[0].last_train_loss) && r[0].last_train_loss < 4.0); // it trained
+        assert_true(rel <= tol);
+        assert_true(rel_val <= tol);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tiny_learns),
         cmocka_unit_test(test_resume_is_exact),
         cmocka_unit_test(test_lambda_log),
         cmocka_unit_test(test_threads_do_not_change_results),
+        cmocka_unit_test(test_kernels_agree),
     };
     return cmocka_run_group_tests_name("train (" REAL_NAME ")", tests, setup, teardown);
 }

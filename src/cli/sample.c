@@ -73,8 +73,9 @@ int cmd_sample(const char *prog, int argc, char **argv) {
         int last = np ? (unsigned char)prompt[np - 1] : '\n';
         fwrite(prompt ? prompt : "", 1, np, stdout);
         fflush(stdout);
-        if (sample_generate(&m, &v, ids, (int)np, tokens, temperature, top_k, &rng, emit_stdout, &last, err,
-                            sizeof err)) {
+        const SampleSettings how = {.n_tokens = tokens, .temperature = temperature, .top_k = top_k, .rng = &rng,
+                                    .emit = emit_stdout, .ctx = &last};
+        if (sample_generate(&m, &v, ids, (int)np, &how, err, sizeof err)) {
             fprintf(stderr, "difftx sample: %s\n", err);
             rc = 1;
         } else if (last != '\n') {
