@@ -42,9 +42,9 @@
 # outputs that depend on the machine, such as difftx bench). Not supported: heredocs, output
 # lines starting with "$ " or "```" (indent them: `| sed 's/^/  /'`).
 #
-# Outputs are normalised in every mode (see "normalisation" below) so that a re-run changes nothing
-# but what really changed. quick-check compares outputs word by word: words must be equal,
-# numbers within a tolerance (see RTOL below).
+# Outputs are normalised in every mode (the rules: notebooks-md/awk/normalise.awk) so that a
+# re-run changes nothing but what really changed. quick-check compares outputs word by word
+# (notebooks-md/awk/compare.awk): words must be equal, numbers within a tolerance (see RTOL below).
 #
 # NOTEBOOK_OUT_ROOT=DIR puts runs/, build/ and notebooks-md/figures under DIR instead of the
 # repository (the runner's own test uses it; a relative DIR is taken from the repository root);
@@ -73,296 +73,18 @@ die_usage() {
     exit 2
 }
 
-# ---- the notebook grammar (one parser for planning and for rewriting) --------------------
+# ---- the awk programs ----------------------------------------------------------------------
 #
-# mode=plan:    writes, into the work directory W, cmd.N (command N's text without "$ "),
-#               index (N, cell, line, nocheck), body (the bash that runs every command),
-#               vars (the settings line of `kind`).
-# mode=rewrite: prints the notebook with each command's output replaced by W/norm.N.
-# A malformed notebook: one line "FILE:LINE: what is wrong" on stderr, exit 2.
-PARSE_AWK='
-function fail(msg, at) {
-    printf "%s:%d: %s\n", nb, at ? at : NR, msg > "/dev/stderr"
-    failed = 1
-    exit 2
-}
-function emit(s) { if (mode == "rewrite") print s }
-function is_close(s) { return s ~ /^```+[ \t]*$/ && match(s, /^`+/) && RLENGTH >= flen }
-function ends_cont(s) { return s ~ /\\$/ }
-function end_cmd(   f, l, nocheck) {
-    state = "out"
-    if (mode == "rewrite") {
-        f = W "/norm." n
-        while ((getline l < f) > 0) print l
-        close(f)
-        return
-    }
-    f = W "/cmd." n
-    printf "%s\n", cmd > f
-    close(f)
-    nocheck = lastline ~ /#[ \t]*nocheck[ \t]*$/
-    printf "%d\t%d\t%d\t%d\n", n, ncell, cmd_at, nocheck > (W "/index")
-    printf "__nb_begin %d %d\n{\n%s\n} >\"$__nb_w/out.%d\" 2>&1 </dev/null\n__nb_end %d $? || exit\n", n, ncell, cmd, n, n > (W "/body")
-}
-BEGIN { state = "text"; n = 0; ncell = 0; flen = 3 }
-{
-    line = $0
-    if (state == "text") {
-        if (line ~ /^```/) {
-            match(line, /^`+/)
-            flen = RLENGTH
-            info = substr(line, flen + 1)
-            gsub(/^[ \t]+|[ \t]+$/, "", info)
-            if (info == "console") { state = "pre"; ncell++; cell_at = NR }
-            else state = "fence"
-        } else if (line ~ /^<!--[ \t]*(full|quick)[ \t]*:.*-->[ \t]*$/) {
-            k = line
-            sub(/^<!--[ \t]*/, "", k)
-            v = k
-            sub(/[ \t]*:.*/, "", k)
-            sub(/^[a-z]+[ \t]*:[ \t]*/, "", v)
-            sub(/[ \t]*-->[ \t]*$/, "", v)
-            if (k in vars) fail("a second <!-- " k ": ... --> line (the first is on line " vars_at[k] ")")
-            if (ncell) fail("the <!-- " k ": ... --> line must come before the first console cell")
-            vars[k] = v
-            vars_at[k] = NR
-        }
-        emit(line)
-        next
-    }
-    if (state == "fence") {
-        if (is_close(line)) state = "text"
-        emit(line)
-        next
-    }
-    # inside a console cell
-    if (state == "cont") {
-        if (is_close(line)) fail("the command on line " cmd_at " ends with a backslash, but the cell closes here")
-        cmd = cmd "\n" line
-        lastline = line
-        emit(line)
-        if (!ends_cont(line)) end_cmd()
-        else state = "cont"
-        next
-    }
-    if (is_close(line)) {
-        state = "text"
-        emit(line)
-        next
-    }
-    if (substr(line, 1, 2) == "$ ") {
-        n++
-        cmd = substr(line, 3)
-        lastline = line
-        cmd_at = NR
-        if (cmd ~ /^[ \t\\]*$/) fail("an empty command")
-        emit(line)
-        if (ends_cont(line)) state = "cont"
-        else end_cmd()
-        next
-    }
-    if (state == "pre") fail("a console cell must start with a \"$ \" command line; this line comes before any")
-    # an output line of the current command: replaced (rewrite) or ignored (plan)
-}
-END {
-    if (failed) exit 2
-    if (state == "cont") fail("the command on line " cmd_at " ends with a backslash at the end of the file", NR)
-    if (state != "text") fail((state == "fence" ? "a fenced block" : "the console cell opened on line " cell_at) " is never closed", NR)
-    if (n && !("full" in vars)) fail("no <!-- full: VAR=value ... --> line before the first cell (it may be empty: <!-- full: -->)", 1)
-    if (n && !("quick" in vars)) fail("no <!-- quick: VAR=value ... --> line before the first cell (it may be empty: <!-- quick: -->)", 1)
-    if (mode == "plan") {
-        v = (kind in vars) ? vars[kind] : ""
-        printf "%s\n", v > (W "/vars")
-        printf "" > (W "/index")
-        printf "" > (W "/body")
-    }
-}'
-
-# ---- normalisation: the rules that make a re-run change nothing ---------------------------
-#
-# Applied to every captured output, in every mode, line by line, in this order:
-#   1. a carriage return redraws the line: keep only what was drawn last (progress lines);
-#      terminal colour/cursor escapes are dropped;
-#   2. the repository's absolute path becomes "." (runs on another machine or checkout agree);
-#   3. times and speeds become PH ("~"), keeping their unit; blanks before them shrink to one
-#      space, since padding depends on the number's width:
-#        compound durations  15m55s  1h02m  0m2.345s      -> ~
-#        clock times         1:23  0:01:23  12:34.5        -> ~
-#        speeds              12,345 tokens/s  6821 tok/s  59.2 GFLOP/s  3.1 it/s  12 MB/s
-#        resident memory     53.0 MiB  (only on lines that say resident, memory or RSS)
-#        durations           12.3 s  12.3s  45 ms  7 us  2 min  3 seconds
-#      A number glued to a word on either side (v12s, 3steps) is left alone;
-#   4. trailing blanks, and blank lines at the end of the output, are dropped.
-NORM_AWK='
-function replace_all(s, from, to,   out, i) {
-    if (from == "") return s
-    out = ""
-    while ((i = index(s, from)) > 0) {
-        out = out substr(s, 1, i - 1) to
-        s = substr(s, i + length(from))
-    }
-    return out s
-}
-# Replaces the matches of re that stand alone (no letter, digit, "_" or "." just before; no
-# letter, digit or "_" just after): all of the match (whole = 1) or its leading number.
-function timing(s, re, whole,   out, pre, m, before, after, rest) {
-    out = ""
-    while (match(s, re)) {
-        pre = out substr(s, 1, RSTART - 1)
-        m = substr(s, RSTART, RLENGTH)
-        rest = substr(s, RSTART + RLENGTH)
-        before = substr(pre, length(pre), 1)
-        after = substr(rest, 1, 1)
-        if (before ~ /[A-Za-z0-9_.]/ || after ~ /[A-Za-z0-9_]/) {
-            out = pre substr(m, 1, 1)
-            s = substr(m, 2) rest
-            continue
-        }
-        if (pre ~ /[^ \t][ \t][ \t]+$/) sub(/[ \t]+$/, " ", pre)
-        if (whole) out = pre PH
-        else {
-            match(m, "^" NUM)
-            out = pre PH substr(m, RLENGTH + 1)
-        }
-        s = rest
-    }
-    return out s
-}
-BEGIN {
-    PH = "~"
-    NUM = "[0-9]+(,[0-9][0-9][0-9])*(\\.[0-9]+)?"
-    COMPOUND = "[0-9]+h[0-9]+m([0-9]+s)?|[0-9]+h[0-9]+s|[0-9]+m[0-9]+(\\.[0-9]+)?s"
-    CLOCK = "[0-9]+:[0-9][0-9](:[0-9][0-9])?(\\.[0-9]+)?"
-    SPEED = NUM " ?(tokens/s|token/s|tok/s|it/s|iters/s|steps/s|samples/s|[kMGTP]?FLOP/s|[kMGTP]?FLOPS|[KMGT]i?B/s|B/s)"
-    MEMORY = NUM " ?([KMGT]iB|[KMGT]B)"
-    DURATION = NUM " ?(ns|us|\302\265s|ms|s|sec|secs|seconds|min|mins|minutes)"
-    ESC = sprintf("%c", 27)
-    blank = 0
-}
-{
-    s = $0
-    sub(/\r+$/, "", s)
-    k = split(s, parts, "\r")
-    if (k > 1) s = parts[k]
-    gsub(ESC "\\[[0-9;?]*[A-Za-z]", "", s)
-    if (root != "") s = replace_all(s, root, ".")
-    if (root2 != "" && root2 != root) s = replace_all(s, root2, ".")
-    s = timing(s, COMPOUND, 1)
-    s = timing(s, CLOCK, 1)
-    s = timing(s, SPEED, 0)
-    if (s ~ /resident|memory|RSS/) s = timing(s, MEMORY, 0)
-    s = timing(s, DURATION, 0)
-    sub(/[ \t]+$/, "", s)
-    if (s == "") { blank++; next }
-    for (; blank > 0; blank--) print ""
-    print s
-}'
-
-# ---- drift: compare a stored .out with this run's ----------------------------------------
-#
-# Both files: optional "#" header lines, then per command "$ " + its text (continued while a
-# line ends with a backslash) and its output lines. Outputs are compared line by line, and
-# within a line word by word (split at blanks). A word is cut into numbers and the text around
-# them: the text must be equal, each number within the tolerance. A number glued to a letter,
-# "_", digit or "." before it (lambda_0, f32, t1) is text. At most 3 differing lines are shown
-# per command.
-COMPARE_AWK='
-function load(file, p,   line, c, st) {
-    c = 0
-    st = "head"
-    while ((getline line < file) > 0) {
-        if (st == "head" && line ~ /^#/) continue
-        if (st == "cont") {
-            cmd[p, c] = cmd[p, c] "\n" line
-            last[p, c] = line
-            if (line !~ /\\$/) st = "out"
-            continue
-        }
-        if (substr(line, 1, 2) == "$ ") {
-            c++
-            cmd[p, c] = line
-            last[p, c] = line
-            nl[p, c] = 0
-            st = line ~ /\\$/ ? "cont" : "out"
-            continue
-        }
-        if (st == "head") continue
-        nl[p, c]++
-        txt[p, c, nl[p, c]] = line
-    }
-    close(file)
-    return c
-}
-function abs(x) { return x < 0 ? -x : x }
-# The word w with its numbers replaced by \001; their values into num[1..] (count in nnum).
-function skeleton(w, num,   out, m, pre, c) {
-    nnum = 0
-    out = ""
-    while (match(w, /-?[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?|-?\.[0-9]+([eE][-+]?[0-9]+)?/)) {
-        pre = out substr(w, 1, RSTART - 1)
-        m = substr(w, RSTART, RLENGTH)
-        w = substr(w, RSTART + RLENGTH)
-        c = substr(pre, length(pre), 1)
-        if (c ~ /[A-Za-z_0-9.]/) { out = pre m; continue }
-        out = pre "\001"
-        num[++nnum] = m
-    }
-    return out w
-}
-# "" when words a (stored) and b (now) match, else why not.
-function word_diff(a, b,   sa, sb, na, nb, i, x, y) {
-    if (a == b) return ""
-    sa = skeleton(a, numa); na = nnum
-    sb = skeleton(b, numb); nb = nnum
-    if (sa != sb || na != nb) return "\"" a "\" became \"" b "\""
-    for (i = 1; i <= na; i++) {
-        x = numa[i] + 0; y = numb[i] + 0
-        if (abs(x - y) > rtol * (abs(x) > abs(y) ? abs(x) : abs(y)) + atol)
-            return numa[i] " became " numb[i] ": more than " rtol " relative (+ " atol ")"
-    }
-    return ""
-}
-function line_diff(a, b,   wa, wb, na, nb, i, r) {
-    if (a == b) return ""
-    na = split(a, wa)
-    nb = split(b, wb)
-    for (i = 1; i <= na && i <= nb; i++)
-        if ((r = word_diff(wa[i], wb[i])) != "") return "word " i ": " r
-    if (na != nb) return na " words became " nb
-    return ""
-}
-function show(s) { gsub(/\n/, "\n      ", s); return s }
-END {
-    ne = load(expected, "e")
-    na = load(actual, "a")
-    bad = 0
-    for (c = 1; c <= ne || c <= na; c++) {
-        if (c > ne || c > na || cmd["e", c] != cmd["a", c]) {
-            printf "%s: the commands differ from %s at command %d:\n", nb, expected, c
-            se = (c > ne) ? "(none)" : show(cmd["e", c])
-            sa = (c > na) ? "(none)" : show(cmd["a", c])
-            printf "    stored: %s\n    now:    %s\n", se, sa
-            printf "  the notebook changed since its quick outputs were stored: run notebooks-md/run.sh quick-update %s\n", nb
-            exit 1
-        }
-        if (last["a", c] ~ /#[ \t]*nocheck[ \t]*$/) continue
-        shown = 0
-        for (i = 1; i <= nl["e", c] || i <= nl["a", c]; i++) {
-            a = i <= nl["e", c] ? txt["e", c, i] : "(no line)"
-            b = i <= nl["a", c] ? txt["a", c, i] : "(no line)"
-            if (i > nl["e", c] || i > nl["a", c]) r = "a line " (i > nl["e", c] ? "more" : "less") " than stored"
-            else r = line_diff(a, b)
-            if (r == "") continue
-            if (!shown) printf "%s: command %d drifted from %s:\n  %s\n", nb, c, expected, show(cmd["a", c])
-            bad = 1
-            if (++shown > 3) continue
-            printf "  output line %d: %s\n    stored: %s\n    now:    %s\n", i, r, a, b
-        }
-        if (shown > 3) printf "  (%d more differing lines)\n", shown - 3
-        if (shown && nl["e", c] != nl["a", c]) printf "  (%d lines stored, %d now)\n", nl["e", c], nl["a", c]
-    }
-    exit bad
-}'
+# In notebooks-md/awk/, POSIX awk only (they run under mawk, gawk --posix, BWK awk and busybox
+# awk); each file's header says what it reads, writes and prints:
+#   parse.awk      the notebook grammar: plans a run (mode=plan) and rewrites a notebook with the
+#                  new outputs (mode=rewrite); one parser for both
+#   normalise.awk  normalisation: the rules that make a re-run change nothing (times, speeds,
+#                  memory, the repository's path, carriage returns, trailing blanks)
+#   compare.awk    drift: a stored .out against this run's, word by word, numbers within
+#                  RTOL and ATOL
+#   where.awk      "cell C (line L)" of command N, for messages
+AWK_DIR=$ROOT/notebooks-md/awk
 
 # ---- running one notebook -----------------------------------------------------------------
 
@@ -434,7 +156,7 @@ run_notebook() {
     local sum_before
     sum_before=$(cksum <"$nb")
 
-    awk -v mode=plan -v kind="$kind" -v W="$W" -v nb="$nb" "$PARSE_AWK" "$nb" || return 2
+    awk -v mode=plan -v kind="$kind" -v W="$W" -v nb="$nb" -f "$AWK_DIR/parse.awk" "$nb" || return 2
     if [ "$mode" = quick-check ] && [ ! -f "$expected" ]; then
         printf 'run.sh: %s: no stored quick outputs at %s; make them with: notebooks-md/run.sh quick-update %s\n' \
             "$nb" "$expected" "$nb" >&2
@@ -478,11 +200,11 @@ run_notebook() {
     # Normalise every output; none may look like a command or a fence.
     local bad
     for ((i = 1; i <= n; i++)); do
-        awk -v root="$ROOT" -v root2="$ROOT_LOGICAL" "$NORM_AWK" "$W/out.$i" >"$W/norm.$i" || return 1
+        awk -v root="$ROOT" -v root2="$ROOT_LOGICAL" -f "$AWK_DIR/normalise.awk" "$W/out.$i" >"$W/norm.$i" || return 1
         bad=$(grep -n -m1 -e '^\$ ' -e '^```' "$W/norm.$i")
         if [ -n "$bad" ]; then
             local where
-            where=$(awk -F'\t' -v i="$i" '$1 == i { print "cell " $2 " (line " $3 ")" }' "$W/index")
+            where=$(awk -F'\t' -v i="$i" -f "$AWK_DIR/where.awk" "$W/index")
             printf 'run.sh: %s: %s, command %d: output line %s starts with "$ " or "```", which mark commands and fences in a notebook; indent it (| sed '\''s/^/  /'\'')\n' \
                 "$nb" "$where" "$i" "${bad%%:*}" >&2
             return 2
@@ -504,7 +226,7 @@ run_notebook() {
     took=$(fmt_seconds $((SECONDS - t0)))
     case $mode in
     full)
-        awk -v mode=rewrite -v W="$W" -v nb="$nb" "$PARSE_AWK" "$nb" >"$W/rewritten.md" || return 2
+        awk -v mode=rewrite -v W="$W" -v nb="$nb" -f "$AWK_DIR/parse.awk" "$nb" >"$W/rewritten.md" || return 2
         if [ "$(cksum <"$nb")" != "$sum_before" ]; then
             printf 'run.sh: %s changed while it ran; not overwritten. The new version is %s\n' "$nb" "$W/rewritten.md" >&2
             return 1
@@ -525,7 +247,7 @@ run_notebook() {
         ;;
     quick-check)
         if ! awk -v expected="$expected" -v actual="$W/actual.out" -v nb="$nb" -v rtol="$RTOL" -v atol="$ATOL" \
-            "$COMPARE_AWK" </dev/null >&2; then
+            -f "$AWK_DIR/compare.awk" </dev/null >&2; then
             printf 'notebook %s: FAILED: outputs drifted (this run'\''s are in %s)\n' "$nb" "$W/actual.out" >&2
             return 1
         fi
@@ -552,7 +274,7 @@ report_failure() {
         return
     fi
     local where why
-    where=$(awk -F'\t' -v i="$i" '$1 == i { print "cell " $2 " (line " $3 ")" }' "$W/index")
+    where=$(awk -F'\t' -v i="$i" -f "$AWK_DIR/where.awk" "$W/index")
     if [ -f "$W/status.$i" ]; then
         why="failed with exit status $status"
     else
